@@ -1,0 +1,3 @@
+using Geode.Client;
+
+return await GeodeCli.RunAsync(args, Console.Out, Console.Error);
