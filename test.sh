@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone on a fresh Debian/Ubuntu machine with the .NET 10 SDK:
+# installs what the tests need, builds, runs every test project, and ends with one line
+# "N passed, N failed, N skipped". Exit code 0 only when nothing failed.
+#
+#   ./test.sh                 everything
+#   ./test.sh --filter EXPR   only tests matching a dotnet-test filter (e.g. FullyQualifiedName~Elf)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+results="$root/artifacts/test-results"
+filter=()
+if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then filter=(--filter "$2"); fi
+
+# --- Debian packages the suite needs (services later issues add: redis-server, prometheus, chromium).
+debian_packages=()
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  echo "test.sh: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Build once, warnings as errors (Directory.Build.props), then test without rebuilding.
+dotnet build Cluster.sln -c Release --nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary"
+
+# One project at a time, each into its own TRX file (a solution-wide run names them by the
+# second they finish, so two projects can overwrite each other's report).
+rm -rf "$results"
+test_exit=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build --nologo -tl:off \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results" "${filter[@]}" || test_exit=$?
+done
+
+# --- Count what ran, from the TRX files every test project wrote.
+passed=0 failed=0 skipped=0 reports=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  value() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+  skipped=$((skipped + $(value total) - $(value executed)))
+  reports=$((reports + 1))
+done
+
+if ((reports == 0)); then
+  echo "test.sh: no test results were written (dotnet test exited $test_exit)." >&2
+  failed=$((failed + 1))
+elif ((test_exit != 0 && failed == 0)); then
+  echo "test.sh: dotnet test exited $test_exit without a failing test; counting the run as failed." >&2
+  failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))
