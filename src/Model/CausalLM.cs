@@ -1,0 +1,293 @@
+using Geode.Model.Config;
+using Geode.Model.Edits;
+using Geode.Model.Inference;
+using Geode.Model.Layers;
+using Geode.Model.Weights;
+using static TorchSharp.torch;
+
+namespace Geode.Model;
+
+/// <summary>
+/// A decoder-only language model (Gemma 4, Gemma 3 or Llama family) on one device. Its forward
+/// pass takes capture and edit requests as parameters and returns exactly what was asked for.
+/// Not thread-safe: run all of a model's torch work on one thread.
+/// </summary>
+public sealed class CausalLM : IDisposable
+{
+    private const int MaxCachedEdits = 64;
+
+    private readonly DecoderLayer[] _layers;
+    private readonly RmsNorm _finalNorm;
+    private readonly PerLayerEmbedding? _perLayerEmbedding;
+    private readonly Dictionary<RopeSpec, RotaryEmbedding> _rotary = [];
+    private readonly Dictionary<Edit, ResolvedEdit> _resolved = new(ReferenceEqualityComparer.Instance);
+    private readonly Tensor _embedding;
+    private readonly Tensor _head;
+
+    /// <summary>Builds the model over loaded weights; the model owns <paramref name="weights"/>.</summary>
+    public CausalLM(ModelConfig config, WeightStore weights, Device device)
+    {
+        Config = config;
+        Weights = weights;
+        Device = device;
+        _embedding = weights["embed_tokens.weight"];
+        DType = _embedding.dtype;
+        _head = config.TieWordEmbeddings ? _embedding : weights["lm_head.weight"];
+        _finalNorm = new RmsNorm(weights["norm.weight"], config.RmsNormEps, config.NormAddsOne, castBeforeScale: config.Family == ModelFamily.Llama);
+
+        HashSet<int> sources = [.. config.Layers.Where(l => l.KvSourceLayer is not null).Select(l => l.KvSourceLayer!.Value)];
+        _layers = [.. config.Layers.Select(spec => new DecoderLayer(spec, config, name => weights[name], weights.Find, sources.Contains(spec.Index)))];
+        foreach (RopeSpec rope in config.Layers.Select(l => l.Rope).Distinct())
+        {
+            _rotary[rope] = new RotaryEmbedding(rope, device);
+        }
+
+        if (config.PerLayerInputSize > 0)
+        {
+            _perLayerEmbedding = new PerLayerEmbedding(
+                config,
+                weights["embed_tokens_per_layer.weight"],
+                weights["per_layer_model_projection.weight"],
+                new RmsNorm(weights["per_layer_projection_norm.weight"], config.RmsNormEps, addOne: false, castBeforeScale: false));
+        }
+    }
+
+    /// <summary>The model's configuration.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>The model's tensors by canonical name.</summary>
+    public WeightStore Weights { get; }
+
+    /// <summary>Where the weights live.</summary>
+    public Device Device { get; }
+
+    /// <summary>The weights' (and activations') dtype.</summary>
+    public ScalarType DType { get; }
+
+    /// <summary>Runs one batched forward pass.</summary>
+    public ForwardResult Forward(ForwardRequest request)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor ids = request.InputIds.to(ScalarType.Int64, Device);
+        Tensor mask = request.AttentionMask.to(ScalarType.Int64, Device);
+        long batch = ids.shape[0], steps = ids.shape[1];
+        KvCache? cache = request.Cache;
+        int past = cache?.Length ?? 0;
+        Tensor fullMask = cache?.ExtendMask(mask) ?? mask;                                   // [B,S]
+
+        // Left padding: a row's positions count only its real tokens (cumsum(mask) − 1).
+        Tensor positions = (fullMask.cumsum(1) - 1).clamp_min(0).narrow(1, past, steps);
+        var context = new ForwardContext(positions, BuildMasks(fullMask, past, steps), spec => _rotary[spec].Tables(positions, DType))
+        {
+            Cache = cache,
+            Edits = request.Edits is null ? null : Resolve(request.Edits),
+        };
+
+        Tensor h = ids.dim() == 2 ? _embedding.index_select(0, ids.flatten()).view(batch, steps, -1) : throw new ArgumentException("InputIds must be [B, T].");
+        if (Config.ScaleEmbeddings)
+        {
+            h = h * PerLayerEmbedding.ScalarIn(Math.Sqrt(Config.HiddenSize), DType);
+        }
+
+        var residuals = new Dictionary<int, Tensor>();
+        ResidualCapture? capture = request.Capture;
+        HashSet<int> wanted = capture is null ? [] : [.. capture.Layers];
+        Keep(0, h);
+        context = _perLayerEmbedding is null ? context : WithPerLayerInputs(context, _perLayerEmbedding.Forward(ids, h));
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            h = _layers[i].Forward(h, context);
+            Keep(i + 1, h);
+        }
+
+        cache?.Advance((int)steps);
+        Tensor? finalNormed = null, logits = null;
+        bool wantsFinal = capture?.IncludeFinalNorm ?? false;
+        if (request.Logits != LogitsScope.None || wantsFinal)
+        {
+            Tensor top = request.Logits == LogitsScope.Last && !wantsFinal ? h.narrow(1, steps - 1, 1) : h;
+            Tensor normed = _finalNorm.Forward(top);
+            if (wantsFinal)
+            {
+                finalNormed = Select(normed, capture!.Position).MoveToOuterDisposeScope();
+            }
+
+            if (request.Logits != LogitsScope.None)
+            {
+                Tensor headInput = request.Logits == LogitsScope.Last ? normed.narrow(1, normed.shape[1] - 1, 1) : normed;
+                logits = nn.functional.linear(headInput, _head);
+                if (Config.FinalLogitSoftcap is double cap)
+                {
+                    logits = (logits / cap).tanh() * cap;
+                }
+
+                logits = logits.MoveToOuterDisposeScope();
+            }
+        }
+
+        foreach (Tensor kept in residuals.Values)
+        {
+            kept.MoveToOuterDisposeScope();
+        }
+
+        return new ForwardResult(logits, residuals, finalNormed);
+
+        void Keep(int index, Tensor state)
+        {
+            if (wanted.Contains(index))
+            {
+                residuals[index] = Select(state, capture!.Position);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="edit"/> to the weights themselves (W ← diag(s)(W − α U Uᵀ W) per part),
+    /// rounding to the weight dtype. Forward passes afterwards see the edited model.
+    /// </summary>
+    public void ApplyToWeights(Edit edit)
+    {
+        using var noGrad = no_grad();
+        using ResolvedEdit resolved = ResolvedEdit.Resolve(edit, WriterWeight, PostNormGain, Config.HiddenSize, Device);
+        foreach ((int layer, WriterKind writer) in resolved.Targets.ToList())
+        {
+            using var scope = NewDisposeScope();
+            Tensor weight = WriterWeight(layer, writer);
+            Tensor edited = weight.to(ScalarType.Float32);
+            foreach (WriterOperation operation in resolved.For(layer, writer))
+            {
+                edited = operation.ApplyToWeight(edited);
+            }
+
+            weight.copy_(edited.to(weight.dtype));
+        }
+
+        ClearResolvedEdits();
+    }
+
+    /// <summary>The weight of a writer [H, in].</summary>
+    /// <exception cref="BadInputException">The model has no such layer or writer.</exception>
+    public Tensor WriterWeight(int layer, WriterKind writer)
+    {
+        if (layer < 0 || layer >= _layers.Length)
+        {
+            throw new BadInputException($"layer {layer} does not exist; the model has layers 0..{_layers.Length - 1}.", "edit", "layers");
+        }
+
+        return writer switch
+        {
+            WriterKind.AttentionOutput => _layers[layer].Attention.Output.Weight,
+            WriterKind.MlpOutput => _layers[layer].Mlp.Down.Weight,
+            _ => _layers[layer].PerLayerProjection?.Weight
+                ?? throw new BadInputException($"{Config.ModelType} has no per_layer_projection writer.", "edit", "writers"),
+        };
+    }
+
+    /// <summary>The writers this architecture has.</summary>
+    public IReadOnlyList<WriterKind> Writers => Config.PerLayerInputSize > 0
+        ? [WriterKind.AttentionOutput, WriterKind.MlpOutput, WriterKind.PerLayerOutput]
+        : [WriterKind.AttentionOutput, WriterKind.MlpOutput];
+
+    private Tensor? PostNormGain(int layer, WriterKind writer) => _layers[layer].PostNormGain(writer);
+
+    private EditApplication Resolve(ActivationEdits edits)
+    {
+        if (_resolved.Count > MaxCachedEdits)
+        {
+            ClearResolvedEdits();
+        }
+
+        var resolved = new List<ResolvedEdit>(edits.Distinct.Count);
+        foreach (Edit edit in edits.Distinct)
+        {
+            if (!_resolved.TryGetValue(edit, out ResolvedEdit? entry))
+            {
+                using (NewDisposeScope())
+                {
+                    entry = ResolvedEdit.Resolve(edit, WriterWeight, PostNormGain, Config.HiddenSize, Device);
+                }
+
+                _resolved[edit] = entry;
+            }
+
+            resolved.Add(entry);
+        }
+
+        return new EditApplication(resolved, edits.RowToEdit, Device);
+    }
+
+    private void ClearResolvedEdits()
+    {
+        foreach (ResolvedEdit entry in _resolved.Values)
+        {
+            entry.Dispose();
+        }
+
+        _resolved.Clear();
+    }
+
+    private static ForwardContext WithPerLayerInputs(ForwardContext context, Tensor perLayerInputs) =>
+        new(context.Positions, context.Masks, context.Rope)
+        {
+            Cache = context.Cache,
+            Edits = context.Edits,
+            PerLayerInputs = perLayerInputs,
+        };
+
+    /// <summary>
+    /// Additive masks [B,1,1,T,S] per attention kind. Key j is visible to query i (absolute index
+    /// past + i) when it is a real token, j ≤ past + i, and — for sliding layers — j > past + i − window.
+    /// Indices are cache positions, padding included, as transformers counts them.
+    /// </summary>
+    private Dictionary<AttentionKind, Tensor> BuildMasks(Tensor fullMask, int past, long steps)
+    {
+        long keys = fullMask.shape[1];
+        Tensor queryIndex = arange(past, past + steps, device: Device).unsqueeze(1);          // [T,1]
+        Tensor keyIndex = arange(keys, device: Device).unsqueeze(0);                         // [1,S]
+        Tensor causal = keyIndex <= queryIndex;                                              // [T,S]
+        Tensor real = fullMask.to(ScalarType.Bool).view(fullMask.shape[0], 1, 1, 1, keys);   // [B,1,1,1,S]
+        Tensor open = zeros(1, dtype: DType, device: Device);
+        Tensor closed = full(1, LowestValue(DType), dtype: DType, device: Device);
+        var masks = new Dictionary<AttentionKind, Tensor>();
+        foreach (AttentionKind kind in Config.Layers.Select(l => l.Kind).Distinct())
+        {
+            Tensor allowed = causal;
+            if (kind == AttentionKind.Sliding)
+            {
+                allowed = allowed.logical_and(keyIndex > queryIndex - Config.SlidingWindow!.Value);
+            }
+
+            Tensor visible = real.logical_and(allowed.view(1, 1, 1, steps, keys));
+            masks[kind] = where(visible, open, closed);
+        }
+
+        return masks;
+    }
+
+    private static double LowestValue(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float16 => -65504.0,
+        ScalarType.BFloat16 => -3.3895313892515355e38,
+        ScalarType.Float64 => double.MinValue,
+        _ => float.MinValue,
+    };
+
+    private static Tensor Select(Tensor state, CapturePosition position)
+    {
+        Tensor kept = position == CapturePosition.Last ? state.select(1, state.shape[1] - 1) : state;
+        return kept.to_type(ScalarType.Float32, copy: true);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        ClearResolvedEdits();
+        foreach (RotaryEmbedding rotary in _rotary.Values)
+        {
+            rotary.Dispose();
+        }
+
+        Weights.Dispose();
+    }
+}
