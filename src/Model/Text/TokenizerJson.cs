@@ -31,6 +31,9 @@ internal static class TokenizerJson
 
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         int size = 0;
+
+        // What the engine's get_vocab_size() says: the number of entries, which decides added tokens' ids.
+        int modelSize;
         switch (vocab.ValueKind)
         {
             // BPE, WordPiece and WordLevel: {"token": id, ...}.
@@ -46,6 +49,7 @@ internal static class TokenizerJson
                     size = Math.Max(size, id + 1);
                 }
 
+                modelSize = ids.Count;
                 break;
 
             // Unigram: [["token", score], ...], the id being the position.
@@ -58,17 +62,19 @@ internal static class TokenizerJson
                         throw Bad(path, "model.vocab", $"entry {index} is {entry.GetRawText()}, not [\"token\", score]");
                     }
 
-                    ids.TryAdd(entry[0].GetString()!, index);
+                    ids[entry[0].GetString()!] = index;
                     index++;
                 }
 
                 size = index;
+                modelSize = index;
                 break;
 
             default:
                 throw Bad(path, "model.vocab", $"'model.vocab' is a JSON {Kind(vocab)}, not an object or an array");
         }
 
+        int maxAdded = -1;
         var special = new HashSet<int>();
         if (root.TryGetProperty("added_tokens", out JsonElement added) && added.ValueKind == JsonValueKind.Array)
         {
@@ -76,14 +82,29 @@ internal static class TokenizerJson
             foreach (JsonElement token in added.EnumerateArray())
             {
                 if (token.ValueKind != JsonValueKind.Object
-                    || !token.TryGetProperty("id", out JsonElement idElement) || !idElement.TryGetInt32(out int id) || id < 0
+                    || !token.TryGetProperty("id", out JsonElement idElement)
+                    || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out int id) || id < 0
                     || !token.TryGetProperty("content", out JsonElement content) || content.ValueKind != JsonValueKind.String)
                 {
                     throw Bad(path, "added_tokens", $"entry {index} is not an object with an 'id' and a 'content'");
                 }
 
+                // The engine does not take the file's id: it gives an added token the id its content
+                // already has, else the next one after the model's vocabulary and the added tokens so
+                // far. A file where the two differ would make TokenToId disagree with Encode.
+                string text = content.GetString()!;
+                int assigned = ids.TryGetValue(text, out int known)
+                    ? known
+                    : maxAdded >= modelSize || modelSize == 0 ? maxAdded + 1 : modelSize;
+                if (assigned != id)
+                {
+                    throw Bad(path, "added_tokens", $"added token '{text}' says id {id}, but the tokenizers engine gives it id {assigned}");
+                }
+
+                maxAdded = Math.Max(maxAdded, id);
+
                 // The tokenizers library looks added tokens up before the model's vocabulary.
-                ids[content.GetString()!] = id;
+                ids[text] = id;
                 size = Math.Max(size, id + 1);
                 if (token.TryGetProperty("special", out JsonElement flag) && flag.ValueKind == JsonValueKind.True)
                 {
