@@ -1,0 +1,252 @@
+using System.Text.Json;
+using TorchSharp;
+
+namespace Geode.Model.Checkpoints;
+
+/// <summary>
+/// A Hugging Face checkpoint folder: one <c>model.safetensors</c>, or a
+/// <c>model.safetensors.index.json</c> whose <c>weight_map</c> names the shard holding each tensor.
+/// Every file is opened and validated up front. Pickle checkpoints (<c>*.bin</c>, <c>*.pt</c>,
+/// <c>*.pth</c>) are refused without being read: unpickling runs code from the file.
+/// </summary>
+public sealed class CheckpointFolder : IDisposable
+{
+    /// <summary>The single-file checkpoint's name.</summary>
+    public const string SingleFileName = "model.safetensors";
+
+    /// <summary>The sharded checkpoint's index.</summary>
+    public const string IndexFileName = "model.safetensors.index.json";
+
+    private static readonly string[] PickleExtensions = [".bin", ".pt", ".pth", ".ckpt", ".pkl"];
+
+    private readonly Dictionary<string, SafetensorsFile> _fileOf;
+
+    private CheckpointFolder(string folder, string? indexPath, IReadOnlyList<SafetensorsFile> files, Dictionary<string, SafetensorsFile> fileOf, IReadOnlyCollection<string> names)
+    {
+        Folder = folder;
+        IndexPath = indexPath;
+        Files = files;
+        _fileOf = fileOf;
+        Names = names;
+    }
+
+    /// <summary>The folder's absolute path.</summary>
+    public string Folder { get; }
+
+    /// <summary>The index file's path, or null for a single-file checkpoint.</summary>
+    public string? IndexPath { get; }
+
+    /// <summary>The open safetensors files: the single file, or the shards in file-name order.</summary>
+    public IReadOnlyList<SafetensorsFile> Files { get; }
+
+    /// <summary>Every tensor name, file by file in data-offset order.</summary>
+    public IReadOnlyCollection<string> Names { get; }
+
+    /// <summary>Opens a checkpoint folder and validates its index and every file it uses.</summary>
+    /// <exception cref="BadInputException">No such folder, no safetensors checkpoint in it, or a malformed file.</exception>
+    public static CheckpointFolder Open(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        if (!Directory.Exists(full))
+        {
+            throw new BadInputException($"{full}: no such folder; expected a Hugging Face checkpoint folder.", full);
+        }
+
+        // transformers prefers the single file when both are present; so do we.
+        string single = Path.Combine(full, SingleFileName);
+        if (File.Exists(single))
+        {
+            SafetensorsFile file = SafetensorsFile.Open(single);
+            Dictionary<string, SafetensorsFile> fileOf = file.Tensors.ToDictionary(t => t.Name, _ => file, StringComparer.Ordinal);
+            return new CheckpointFolder(full, null, [file], fileOf, [.. file.Tensors.Select(t => t.Name)]);
+        }
+
+        string index = Path.Combine(full, IndexFileName);
+        if (File.Exists(index))
+        {
+            return OpenSharded(full, index);
+        }
+
+        throw NoCheckpoint(full);
+    }
+
+    /// <summary>True when the checkpoint holds a tensor of that name.</summary>
+    public bool Contains(string name) => _fileOf.ContainsKey(name);
+
+    /// <summary>The header entry of one tensor.</summary>
+    /// <exception cref="BadInputException">No such tensor.</exception>
+    public TensorInfo Info(string name) => FileFor(name).Get(name);
+
+    /// <summary>The path of the file that holds a tensor.</summary>
+    /// <exception cref="BadInputException">No such tensor.</exception>
+    public string FileOf(string name) => FileFor(name).Path;
+
+    /// <summary>Reads a tensor; see <see cref="SafetensorsFile.Read"/>.</summary>
+    /// <exception cref="BadInputException">No such tensor.</exception>
+    public torch.Tensor Read(string name, torch.ScalarType? dtype = null, torch.Device? device = null) =>
+        FileFor(name).Read(name, dtype, device);
+
+    /// <summary>Closes every file.</summary>
+    public void Dispose()
+    {
+        foreach (SafetensorsFile file in Files)
+        {
+            file.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Folder;
+
+    private SafetensorsFile FileFor(string name)
+    {
+        if (_fileOf.TryGetValue(name, out SafetensorsFile? file))
+        {
+            return file;
+        }
+
+        string where = IndexPath ?? Files[0].Path;
+        throw new BadInputException($"{where}: the checkpoint has no tensor named '{name}' ({Names.Count} tensors in {Folder}).", where, name);
+    }
+
+    private static CheckpointFolder OpenSharded(string folder, string index)
+    {
+        Dictionary<string, string> weightMap = ReadWeightMap(index);
+        var opened = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        try
+        {
+            foreach ((string name, string shard) in weightMap)
+            {
+                if (!opened.ContainsKey(shard))
+                {
+                    string shardPath = Path.Combine(folder, shard);
+                    if (!File.Exists(shardPath))
+                    {
+                        throw new BadInputException(
+                            $"{index}: weight_map puts tensor '{name}' in {shard}, but {shardPath} does not exist; the checkpoint is incomplete.",
+                            index,
+                            name);
+                    }
+
+                    opened[shard] = SafetensorsFile.Open(shardPath);
+                }
+            }
+
+            var fileOf = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+            foreach ((string name, string shard) in weightMap)
+            {
+                SafetensorsFile file = opened[shard];
+                if (!file.Contains(name))
+                {
+                    throw new BadInputException(
+                        $"{index}: weight_map puts tensor '{name}' in {shard}, but {file.Path} holds no tensor of that name.",
+                        index,
+                        name);
+                }
+
+                fileOf[name] = file;
+            }
+
+            SafetensorsFile[] files = [.. opened.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value)];
+
+            // Tensors a shard holds beyond the index are not part of the checkpoint, as in transformers.
+            string[] names = [.. files.SelectMany(file => file.Tensors
+                .Where(t => fileOf.TryGetValue(t.Name, out SafetensorsFile? owner) && owner == file)
+                .Select(t => t.Name))];
+            return new CheckpointFolder(folder, index, files, fileOf, names);
+        }
+        catch
+        {
+            foreach (SafetensorsFile file in opened.Values)
+            {
+                file.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static Dictionary<string, string> ReadWeightMap(string index)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllBytes(index));
+        }
+        catch (JsonException error)
+        {
+            throw new BadInputException($"{index}: not valid JSON: {error.Message.TrimEnd('.')}.", index, "weight_map", error);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("weight_map", out JsonElement map))
+            {
+                throw new BadInputException(
+                    $"{index}: expected an object with a weight_map of tensor names to shard files; found {(root.ValueKind == JsonValueKind.Object ? "no weight_map" : $"a JSON {root.ValueKind.ToString().ToLowerInvariant()}")}.",
+                    index,
+                    "weight_map");
+            }
+
+            if (map.ValueKind != JsonValueKind.Object)
+            {
+                throw new BadInputException(
+                    $"{index}: weight_map is a JSON {map.ValueKind.ToString().ToLowerInvariant()}; expected an object of tensor names to shard file names.",
+                    index,
+                    "weight_map");
+            }
+
+            var weightMap = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JsonProperty entry in map.EnumerateObject())
+            {
+                string? shard = entry.Value.ValueKind == JsonValueKind.String ? entry.Value.GetString() : null;
+
+                // A shard is a file beside the index; anything else could read outside the folder.
+                if (string.IsNullOrEmpty(shard) || shard != Path.GetFileName(shard) || shard is "." or "..")
+                {
+                    throw new BadInputException(
+                        $"{index}: weight_map[\"{entry.Name}\"] is {entry.Value.GetRawText()}; expected the file name of a shard beside the index, such as \"model-00001-of-00002.safetensors\".",
+                        index,
+                        entry.Name);
+                }
+
+                if (!weightMap.TryAdd(entry.Name, shard))
+                {
+                    throw new BadInputException($"{index}: weight_map lists tensor '{entry.Name}' more than once.", index, entry.Name);
+                }
+            }
+
+            if (weightMap.Count == 0)
+            {
+                throw new BadInputException($"{index}: weight_map is empty; expected at least one tensor.", index, "weight_map");
+            }
+
+            return weightMap;
+        }
+    }
+
+    private static BadInputException NoCheckpoint(string folder)
+    {
+        string[] pickles = [.. Directory.EnumerateFiles(folder)
+            .Where(f => PickleExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal)!];
+        if (pickles.Length > 0)
+        {
+            return new BadInputException(
+                $"{folder}: holds only a pickle checkpoint ({string.Join(", ", pickles)}), which Geode refuses to load because " +
+                "unpickling runs code from the file. Convert it to safetensors with transformers, then point Geode at OUT: " +
+                $"python -c \"from transformers import AutoModelForCausalLM as M; M.from_pretrained('{folder}').save_pretrained('OUT', safe_serialization=True)\"",
+                folder,
+                pickles[0]);
+        }
+
+        string[] others = [.. Directory.EnumerateFiles(folder, "*.safetensors").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        string found = others.Length > 0 ? $" (found {string.Join(", ", others)}, which a Hugging Face checkpoint does not use)" : string.Empty;
+        return new BadInputException(
+            $"{folder}: no checkpoint found: expected {SingleFileName} or {IndexFileName}{found}.",
+            folder,
+            SingleFileName);
+    }
+}

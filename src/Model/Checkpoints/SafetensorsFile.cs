@@ -1,0 +1,156 @@
+using Microsoft.Win32.SafeHandles;
+using TorchSharp;
+
+namespace Geode.Model.Checkpoints;
+
+/// <summary>
+/// An open safetensors file: its header is read and validated when it is opened, and tensors are
+/// read from it on demand, straight from the file into tensor memory. Reads are positional, so one
+/// instance may serve several threads.
+/// </summary>
+public sealed class SafetensorsFile : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+    private readonly Dictionary<string, TensorInfo> _byName;
+
+    private SafetensorsFile(string path, SafeFileHandle handle, SafetensorsHeader header)
+    {
+        Path = path;
+        _handle = handle;
+        Tensors = header.Tensors;
+        Metadata = header.Metadata;
+        _byName = header.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The file's absolute path.</summary>
+    public string Path { get; }
+
+    /// <summary>Every tensor in the file, in data-offset order.</summary>
+    public IReadOnlyList<TensorInfo> Tensors { get; }
+
+    /// <summary>The header's <c>__metadata__</c> map; empty when the file has none.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Opens a file and validates its whole header against the file's size.</summary>
+    /// <exception cref="BadInputException">The file is missing, unreadable or not a valid safetensors file.</exception>
+    public static SafetensorsFile Open(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new BadInputException(
+                Directory.Exists(full) ? $"{full}: is a folder; expected a .safetensors file." : $"{full}: no such file.",
+                full);
+        }
+
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{full}: cannot be opened: {error.Message}", full, inner: error);
+        }
+
+        try
+        {
+            return new SafetensorsFile(full, handle, SafetensorsHeader.Read(full, handle));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>True when the file holds a tensor of that name.</summary>
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    /// <summary>The header entry of one tensor.</summary>
+    /// <exception cref="BadInputException">The file holds no tensor of that name.</exception>
+    public TensorInfo Get(string name)
+    {
+        if (_byName.TryGetValue(name, out TensorInfo? info))
+        {
+            return info;
+        }
+
+        string some = string.Join(", ", Tensors.Take(3).Select(t => $"'{t.Name}'"));
+        throw new BadInputException(
+            $"{Path}: no tensor named '{name}'; the file holds {Tensors.Count} tensors" +
+            (Tensors.Count > 0 ? $" (such as {some})." : "."),
+            Path,
+            name);
+    }
+
+    /// <summary>
+    /// Reads a tensor into a new CPU tensor of its stored type, then converts it to
+    /// <paramref name="dtype"/> and moves it to <paramref name="device"/> when those are given. The
+    /// result belongs to the caller's dispose scope if one is open, otherwise to the caller alone.
+    /// </summary>
+    /// <exception cref="BadInputException">No such tensor, or the file was shortened since it was opened.</exception>
+    public torch.Tensor Read(string name, torch.ScalarType? dtype = null, torch.Device? device = null)
+    {
+        TensorInfo info = Get(name);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+
+        using IDisposable scope = torch.NewDisposeScope();
+        torch.Tensor result = torch.empty(info.Shape, dtype: info.DType.ToScalarType());
+        TensorMemory.ForEachChunk(result, (chunk, offset) => ReadExactly(chunk, info.DataOffset + offset, name));
+
+        // Move before converting: a bf16 tensor crosses to the GPU at half the size of its f32 form.
+        if (device is not null && device.type != DeviceType.CPU)
+        {
+            result = result.to(device);
+        }
+
+        if (dtype is { } target && target != result.dtype)
+        {
+            result = result.to(target);
+        }
+
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A tensor's stored bytes, little-endian, exactly as in the file.</summary>
+    /// <exception cref="BadInputException">No such tensor, or the file was shortened since it was opened.</exception>
+    /// <exception cref="InvalidOperationException">The tensor is too large for one array; use <see cref="Read"/>.</exception>
+    public byte[] ReadBytes(string name)
+    {
+        TensorInfo info = Get(name);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (info.ByteLength > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"{Path}: tensor '{name}' has {info.ByteLength} bytes, more than one array holds; use Read.");
+        }
+
+        byte[] bytes = new byte[info.ByteLength];
+        ReadExactly(bytes, info.DataOffset, name);
+        return bytes;
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    /// <inheritdoc/>
+    public override string ToString() => Path;
+
+    private void ReadExactly(Span<byte> destination, long fileOffset, string name)
+    {
+        while (!destination.IsEmpty)
+        {
+            int read = RandomAccess.Read(_handle, destination, fileOffset);
+            if (read == 0)
+            {
+                throw new BadInputException(
+                    $"{Path}: tensor '{name}': the file ended at byte {fileOffset} while reading it; it was shortened after it was opened.",
+                    Path,
+                    name);
+            }
+
+            destination = destination[read..];
+            fileOffset += read;
+        }
+    }
+}
