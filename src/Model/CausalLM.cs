@@ -78,7 +78,8 @@ public sealed class CausalLM : IDisposable
 
         // Left padding: a row's positions count only its real tokens (cumsum(mask) − 1).
         Tensor positions = (fullMask.cumsum(1) - 1).clamp_min(0).narrow(1, past, steps);
-        var context = new ForwardContext(positions, BuildMasks(fullMask, past, steps), spec => _rotary[spec].Tables(positions, DType))
+        var rope = _rotary.ToDictionary(pair => pair.Key, pair => pair.Value.Tables(positions, DType));
+        using var context = new ForwardContext(positions, BuildMasks(fullMask, past, steps), rope)
         {
             Cache = cache,
             Edits = request.Edits is null ? null : Resolve(request.Edits),
@@ -94,7 +95,7 @@ public sealed class CausalLM : IDisposable
         ResidualCapture? capture = request.Capture;
         HashSet<int> wanted = capture is null ? [] : [.. capture.Layers];
         Keep(0, h);
-        context = _perLayerEmbedding is null ? context : WithPerLayerInputs(context, _perLayerEmbedding.Forward(ids, h));
+        context.PerLayerInputs = _perLayerEmbedding?.Forward(ids, h);
         for (int i = 0; i < _layers.Length; i++)
         {
             h = _layers[i].Forward(h, context);
@@ -226,14 +227,6 @@ public sealed class CausalLM : IDisposable
 
         _resolved.Clear();
     }
-
-    private static ForwardContext WithPerLayerInputs(ForwardContext context, Tensor perLayerInputs) =>
-        new(context.Positions, context.Masks, context.Rope)
-        {
-            Cache = context.Cache,
-            Edits = context.Edits,
-            PerLayerInputs = perLayerInputs,
-        };
 
     /// <summary>
     /// Additive masks [B,1,1,T,S] per attention kind. Key j is visible to query i (absolute index

@@ -123,8 +123,8 @@ internal sealed class ResolvedEdit : IDisposable
             scale = weight.norm(1, keepdim: false) / projected.norm(1, keepdim: false).clamp_min(1e-30);
         }
 
-        var operation = new WriterOperation(q.MoveToOuterDisposeScope(), part.Alpha, scale?.MoveToOuterDisposeScope());
-        return operation;
+        // Resolved edits are cached across passes: their tensors belong to no dispose scope.
+        return new WriterOperation(q.DetachFromDisposeScope(), part.Alpha, scale?.DetachFromDisposeScope());
     }
 
     public void Dispose()

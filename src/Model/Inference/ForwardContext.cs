@@ -8,16 +8,21 @@ namespace Geode.Model.Inference;
 /// Per-pass state the layers share: positions, masks, rotary tables, Gemma 4's shared keys/values,
 /// the per-layer inputs and the edits. Built once per forward; lives inside the pass's dispose scope.
 /// </summary>
-internal sealed class ForwardContext
+internal sealed class ForwardContext : IDisposable
 {
-    private readonly Dictionary<RopeSpec, (Tensor Cos, Tensor Sin)> _rope = [];
-    private readonly Func<RopeSpec, (Tensor Cos, Tensor Sin)> _makeRope;
+    private readonly List<Tensor> _owned = [];
 
-    public ForwardContext(Tensor positions, IReadOnlyDictionary<AttentionKind, Tensor> masks, Func<RopeSpec, (Tensor, Tensor)> makeRope)
+    private readonly IReadOnlyDictionary<RopeSpec, (Tensor Cos, Tensor Sin)> _rope;
+
+    /// <remarks>
+    /// Every tensor here must belong to the pass's outermost dispose scope: layers run in scopes
+    /// of their own, and anything first created inside one would be gone for the next layer.
+    /// </remarks>
+    public ForwardContext(Tensor positions, IReadOnlyDictionary<AttentionKind, Tensor> masks, IReadOnlyDictionary<RopeSpec, (Tensor Cos, Tensor Sin)> rope)
     {
         Positions = positions;
         Masks = masks;
-        _makeRope = makeRope;
+        _rope = rope;
     }
 
     /// <summary>RoPE positions [B, T].</summary>
@@ -33,21 +38,35 @@ internal sealed class ForwardContext
     public Dictionary<int, (Tensor Keys, Tensor Values)> SharedKv { get; } = [];
 
     /// <summary>Gemma 4 per-layer inputs [B, T, L, P], or null.</summary>
-    public Tensor? PerLayerInputs { get; init; }
+    public Tensor? PerLayerInputs { get; set; }
 
     /// <summary>Resolved edits and which rows use each; null when unedited.</summary>
     public EditApplication? Edits { get; init; }
 
-    /// <summary>cos/sin tables for a rotary spec, computed once per pass.</summary>
-    public (Tensor Cos, Tensor Sin) Rope(RopeSpec spec)
+    /// <summary>The rotary tables a layer type uses, computed once per pass.</summary>
+    public IReadOnlyDictionary<RopeSpec, (Tensor Cos, Tensor Sin)> RopeTables => _rope;
+
+    /// <summary>cos/sin tables [B,T,1,d] for a rotary spec.</summary>
+    public (Tensor Cos, Tensor Sin) Rope(RopeSpec spec) => _rope[spec];
+
+    /// <summary>
+    /// Lets a tensor made inside a layer's dispose scope outlive it (Gemma 4's shared keys and
+    /// values are read by later layers); it is freed when the pass's context is disposed.
+    /// </summary>
+    public Tensor Keep(Tensor tensor)
     {
-        if (!_rope.TryGetValue(spec, out (Tensor Cos, Tensor Sin) tables))
+        _owned.Add(tensor.DetachFromDisposeScope());
+        return tensor;
+    }
+
+    public void Dispose()
+    {
+        foreach (Tensor tensor in _owned)
         {
-            tables = _makeRope(spec);
-            _rope[spec] = tables;
+            tensor.Dispose();
         }
 
-        return tables;
+        _owned.Clear();
     }
 
     /// <summary>Applies the pass's edits (if any) to a writer's output.</summary>

@@ -70,7 +70,7 @@ internal sealed class Attention(
 
             if (storesSharedKv)
             {
-                context.SharedKv[spec.Index] = (keys, values);
+                context.SharedKv[spec.Index] = (context.Keep(keys), context.Keep(values));
             }
         }
 

@@ -1,0 +1,111 @@
+using static TorchSharp.torch;
+
+namespace Geode.Model.Inference;
+
+/// <summary>
+/// Batched, left-padded generation: greedy or seeded sampling, with or without a KV cache (the two
+/// give the same tokens), each row finishing on its own stop token.
+/// </summary>
+public static class TextGenerator
+{
+    /// <summary>Continues each row of <paramref name="inputIds"/> [B, T] (left-padded; <paramref name="attentionMask"/> marks real tokens).</summary>
+    public static GenerationResult Generate(CausalLM model, Tensor inputIds, Tensor attentionMask, GenerationOptions options)
+    {
+        if (options.MaxNewTokens < 0)
+        {
+            throw new BadInputException($"max new tokens is {options.MaxNewTokens}; it must be 0 or more.", "--max-new-tokens");
+        }
+
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        int batch = (int)inputIds.shape[0];
+        HashSet<long> stops = [.. (options.StopIds ?? model.Config.EosTokenIds).Select(id => (long)id)];
+        var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
+        bool[] stopped = new bool[batch];
+        Generator? generator = options.Sampling is null ? null : new Generator((ulong)options.Sampling.Seed, device: CPU);
+
+        Tensor ids = inputIds.to(ScalarType.Int64, model.Device);
+        Tensor mask = attentionMask.to(ScalarType.Int64, model.Device);
+        using KvCache? cache = options.UseCache ? new KvCache((int)ids.shape[1] + options.MaxNewTokens) : null;
+        Tensor feed = ids, feedMask = mask;
+        for (int step = 0; step < options.MaxNewTokens; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            using ForwardResult result = model.Forward(new ForwardRequest(feed, feedMask)
+            {
+                Logits = LogitsScope.Last,
+                Cache = cache,
+                Edits = options.Edits,
+            });
+            Tensor next = Choose(result.Logits!.select(1, 0), options.Sampling, generator);    // [B]
+            long[] chosen = next.cpu().data<long>().ToArray();
+            for (int row = 0; row < batch; row++)
+            {
+                if (stopped[row])
+                {
+                    chosen[row] = model.Config.PadTokenId;
+                    continue;
+                }
+
+                tokens[row].Add((int)chosen[row]);
+                stopped[row] = stops.Contains(chosen[row]);
+            }
+
+            if (stopped.All(s => s))
+            {
+                break;
+            }
+
+            Tensor column = tensor(chosen, device: model.Device).unsqueeze(1);
+            Tensor ones = ones_like(column);
+            if (cache is null)
+            {
+                ids = cat([ids, column], 1).MoveToOuterDisposeScope();
+                mask = cat([mask, ones], 1).MoveToOuterDisposeScope();
+                feed = ids;
+                feedMask = mask;
+            }
+            else
+            {
+                feed = column.MoveToOuterDisposeScope();
+                feedMask = ones.MoveToOuterDisposeScope();
+            }
+        }
+
+        return new GenerationResult([.. tokens.Select(t => t.ToArray())], stopped);
+    }
+
+    /// <summary>Picks one token per row from logits [B, V].</summary>
+    private static Tensor Choose(Tensor logits, SamplingOptions? sampling, Generator? generator)
+    {
+        if (sampling is null)
+        {
+            return logits.argmax(-1);
+        }
+
+        if (sampling.Temperature <= 0)
+        {
+            throw new BadInputException($"temperature is {sampling.Temperature}; it must be positive (omit sampling for greedy decoding).", "--temperature");
+        }
+
+        Tensor scaled = logits.to(ScalarType.Float32).cpu() / sampling.Temperature;
+        if (sampling.TopK > 0 && sampling.TopK < scaled.shape[^1])
+        {
+            Tensor kth = scaled.topk(sampling.TopK, -1).values.narrow(-1, sampling.TopK - 1, 1);
+            scaled = scaled.masked_fill(scaled < kth, double.NegativeInfinity);
+        }
+
+        if (sampling.TopP < 1.0)
+        {
+            (Tensor sorted, Tensor order) = scaled.sort(-1, descending: true);
+            Tensor cumulative = sorted.softmax(-1).cumsum(-1);
+
+            // Drop a token when the mass before it already reaches p; the top token always stays.
+            Tensor drop = (cumulative - sorted.softmax(-1)) >= sampling.TopP;
+            Tensor dropInVocabOrder = zeros_like(drop).scatter(-1, order, drop);
+            scaled = scaled.masked_fill(dropInVocabOrder, double.NegativeInfinity);
+        }
+
+        return multinomial(scaled.softmax(-1), 1, generator: generator).squeeze(-1).to(logits.device);
+    }
+}

@@ -1,0 +1,36 @@
+using Geode.Model.Native;
+using Geode.Model.Verification;
+using Geode.Model.Weights;
+using Geode.Tests;
+using Xunit.Abstractions;
+
+namespace Geode.Model.Tests.Parity;
+
+/// <summary>Every Hugging Face fixture, run through Geode in float32 and compared with transformers' own outputs.</summary>
+public sealed class HfParityTests(ITestOutputHelper output)
+{
+    private const double Tolerance = 1e-4;
+
+    public static TheoryData<string> Fixtures => new(Directory.GetDirectories(RepositoryPaths.HfFixtures).Select(Path.GetFileName).Order()!);
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Fixture_matches_transformers_in_float32(string fixture)
+    {
+        TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+        string folder = RepositoryPaths.HfFixture(fixture);
+
+        VerificationReport report = ReferenceVerifier.Verify(
+            folder, Path.Combine(folder, "reference.safetensors"), new LoadOptions(TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU), Tolerance);
+
+        foreach (VerificationMetric metric in report.Metrics)
+        {
+            output.WriteLine($"{metric.Name,-40} {metric.MaxAbsError:E2} {(metric.Passed ? "ok" : "FAIL")}");
+        }
+
+        Assert.All(report.Metrics, m => Assert.True(m.Passed, $"{m.Name}: {m.MaxAbsError:E3} > {m.Tolerance:E1}"));
+        Assert.Contains(report.Metrics, m => m.Name == "logits");
+        Assert.Contains(report.Metrics, m => m.Name.StartsWith("greedy_cached", StringComparison.Ordinal));
+        Assert.Contains(report.Metrics, m => m.Name == "ablation.logits (weight edit)");
+    }
+}
