@@ -98,7 +98,9 @@ internal sealed class SafetensorsHeader
         catch (JsonException error)
         {
             // The reader's message carries the position (LineNumber / BytePositionInLine, from 0).
-            throw Bad(path, "header", $"the header is not valid JSON: {error.Message.TrimEnd('.')}", error);
+            // The reader's advice to change its options means nothing to someone holding a bad file.
+            string detail = error.Message.Replace(" Change the reader options.", string.Empty, StringComparison.Ordinal).TrimEnd('.');
+            throw Bad(path, "header", $"the header is not valid JSON: {detail}", error);
         }
 
         using (document)

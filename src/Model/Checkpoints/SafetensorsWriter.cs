@@ -6,17 +6,23 @@ using TorchSharp;
 
 namespace Geode.Model.Checkpoints;
 
-/// <summary>Writes safetensors files the way Hugging Face's writer does: header padded with spaces to 8 bytes.</summary>
+/// <summary>
+/// Writes safetensors files as Hugging Face's writer does (compact JSON header padded with spaces to a
+/// multiple of 8 bytes, data packed in header order), to a temporary file beside the target that is
+/// renamed over it once complete, so a crash never leaves a partial file under the final name. Tensor
+/// bytes go from tensor memory to the file one tensor at a time; a GPU or non-contiguous tensor is
+/// first copied to a contiguous CPU tensor, one at a time.
+/// </summary>
 public static class SafetensorsWriter
 {
-    /// <summary>
-    /// Writes <paramref name="tensors"/> in the given order, each with its own dtype, to a temporary
-    /// file beside <paramref name="path"/> and then renames it over <paramref name="path"/>, so a crash
-    /// never leaves a partial file under the final name. Tensor bytes go from tensor memory to the file
-    /// one tensor at a time (a GPU or non-contiguous tensor is first copied to a contiguous CPU tensor).
-    /// </summary>
+    /// <summary>Writes <paramref name="tensors"/> in the given order, each with its own dtype.</summary>
+    /// <remarks>
+    /// The sequence is enumerated once, before any data is written, because the header needs every
+    /// shape first; so every tensor it yields is alive at once. To write tensors that are produced one
+    /// by one (reading, editing and writing a large checkpoint), use the overload that takes a layout.
+    /// </remarks>
     /// <param name="path">The file to create or replace.</param>
-    /// <param name="tensors">Names and tensors; enumerated once. Names must be unique and not <c>__metadata__</c>.</param>
+    /// <param name="tensors">Names and tensors. Names must be unique and not <c>__metadata__</c>.</param>
     /// <param name="metadata">The <c>__metadata__</c> map (Hugging Face writes <c>format: pt</c>); omitted when null.</param>
     /// <exception cref="ArgumentException">A duplicate or reserved name.</exception>
     /// <exception cref="NotSupportedException">A tensor type safetensors cannot hold here (e.g. complex).</exception>
@@ -25,39 +31,33 @@ public static class SafetensorsWriter
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
 
-        // Only references are collected: the header needs every shape before the first data byte.
         List<(string Name, torch.Tensor Tensor)> entries = [.. tensors];
-        byte[] header = BuildHeader(entries, metadata);
+        TensorLayout[] layout = [.. entries.Select(e => new TensorLayout(
+            e.Name, SafetensorsDTypes.FromScalarType(e.Tensor.dtype), e.Tensor.shape))];
+        WriteCore(path, layout, i => entries[i].Tensor, metadata);
+    }
 
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach ((string _, torch.Tensor tensor) in entries)
-                {
-                    WriteData(stream, tensor);
-                }
-
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(temp);
-            throw;
-        }
+    /// <summary>
+    /// Writes tensors laid out in advance, asking <paramref name="produce"/> for each one only when its
+    /// turn comes, so no more than one produced tensor is alive at a time. Tensors that
+    /// <paramref name="produce"/> creates are disposed once written; tensors it merely returns (created
+    /// before the call) are left to their owner.
+    /// </summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="layout">Names, types and shapes, in file order. Names must be unique and not <c>__metadata__</c>.</param>
+    /// <param name="produce">Given a name from <paramref name="layout"/>, returns its tensor, of exactly that type and shape.</param>
+    /// <param name="metadata">The <c>__metadata__</c> map; omitted when null.</param>
+    /// <exception cref="ArgumentException">A duplicate or reserved name, or a produced tensor that does not match its layout.</exception>
+    public static void Write(string path, IReadOnlyList<TensorLayout> layout, Func<string, torch.Tensor> produce, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(produce);
+        WriteCore(path, layout, i => produce(layout[i].Name), metadata);
     }
 
     /// <summary>The header JSON, padded with spaces to a multiple of 8 bytes.</summary>
-    internal static byte[] BuildHeader(IReadOnlyList<(string Name, torch.Tensor Tensor)> entries, IReadOnlyDictionary<string, string>? metadata)
+    internal static byte[] BuildHeader(IReadOnlyList<TensorLayout> layout, IReadOnlyDictionary<string, string>? metadata)
     {
         var buffer = new ArrayBufferWriter<byte>();
 
@@ -78,26 +78,29 @@ public static class SafetensorsWriter
 
             var names = new HashSet<string>(StringComparer.Ordinal);
             long offset = 0;
-            foreach ((string name, torch.Tensor tensor) in entries)
+            foreach (TensorLayout entry in layout)
             {
-                ArgumentNullException.ThrowIfNull(name, nameof(entries));
-                ArgumentNullException.ThrowIfNull(tensor, nameof(entries));
-                if (name == SafetensorsHeader.MetadataKey)
+                ArgumentNullException.ThrowIfNull(entry, nameof(layout));
+                if (entry.Name == SafetensorsHeader.MetadataKey)
                 {
-                    throw new ArgumentException($"'{SafetensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor.", nameof(entries));
+                    throw new ArgumentException($"'{SafetensorsHeader.MetadataKey}' is reserved for metadata and cannot name a tensor.", nameof(layout));
                 }
 
-                if (!names.Add(name))
+                if (!names.Add(entry.Name))
                 {
-                    throw new ArgumentException($"The tensor name '{name}' is given twice; safetensors names are unique.", nameof(entries));
+                    throw new ArgumentException($"The tensor name '{entry.Name}' is given twice; safetensors names are unique.", nameof(layout));
                 }
 
-                SafetensorsDType dtype = SafetensorsDTypes.FromScalarType(tensor.dtype);
-                long bytes = tensor.numel() * dtype.ElementSize();
-                json.WriteStartObject(name);
-                json.WriteString("dtype", dtype.HeaderName());
+                if (entry.Shape.Any(d => d < 0))
+                {
+                    throw new ArgumentException($"Tensor '{entry.Name}' has a negative dimension in [{string.Join(", ", entry.Shape)}].", nameof(layout));
+                }
+
+                long bytes = entry.Shape.Aggregate((long)entry.DType.ElementSize(), (product, dim) => checked(product * dim));
+                json.WriteStartObject(entry.Name);
+                json.WriteString("dtype", entry.DType.HeaderName());
                 json.WriteStartArray("shape");
-                foreach (long dim in tensor.shape)
+                foreach (long dim in entry.Shape)
                 {
                     json.WriteNumberValue(dim);
                 }
@@ -121,6 +124,54 @@ public static class SafetensorsWriter
         return header;
     }
 
+    private static void WriteCore(string path, IReadOnlyList<TensorLayout> layout, Func<int, torch.Tensor> tensorAt, IReadOnlyDictionary<string, string>? metadata)
+    {
+        byte[] header = BuildHeader(layout, metadata);
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+                stream.Write(length);
+                stream.Write(header);
+                for (int i = 0; i < layout.Count; i++)
+                {
+                    // The scope disposes what the producer created for us and the CPU copies, not the caller's tensors.
+                    using IDisposable scope = torch.NewDisposeScope();
+                    WriteData(stream, layout[i], tensorAt(i));
+                }
+
+                // Durable before the rename, so the final name never points at unwritten blocks.
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            DeleteQuietly(temp);
+            throw;
+        }
+    }
+
+    private static void WriteData(FileStream stream, TensorLayout entry, torch.Tensor tensor)
+    {
+        if (tensor.dtype != entry.DType.ToScalarType() || !tensor.shape.SequenceEqual(entry.Shape))
+        {
+            throw new ArgumentException(
+                $"Tensor '{entry.Name}' is {tensor.dtype} [{string.Join(", ", tensor.shape)}], but its layout says " +
+                $"{entry.DType.HeaderName()} [{string.Join(", ", entry.Shape)}].",
+                nameof(tensor));
+        }
+
+        torch.Tensor cpu = tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
+        torch.Tensor contiguous = cpu.is_contiguous() ? cpu : cpu.contiguous();
+        TensorMemory.ForEachChunk(contiguous, (chunk, _) => stream.Write(chunk));
+    }
+
     private static void DeleteQuietly(string temp)
     {
         try
@@ -131,13 +182,5 @@ public static class SafetensorsWriter
         {
             // The write's own error is the one worth reporting; a stray temp file is harmless.
         }
-    }
-
-    private static void WriteData(FileStream stream, torch.Tensor tensor)
-    {
-        using IDisposable scope = torch.NewDisposeScope();
-        torch.Tensor cpu = tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
-        torch.Tensor contiguous = cpu.is_contiguous() ? cpu : cpu.contiguous();
-        TensorMemory.ForEachChunk(contiguous, (chunk, _) => stream.Write(chunk));
     }
 }

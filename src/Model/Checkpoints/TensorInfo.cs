@@ -10,7 +10,4 @@ public sealed record TensorInfo(string Name, SafetensorsDType DType, long[] Shap
 {
     /// <summary>The number of elements (1 for a scalar).</summary>
     public long ElementCount => ByteLength / DType.ElementSize();
-
-    /// <summary>The shape as <c>[a, b]</c>, for messages.</summary>
-    public string ShapeText => $"[{string.Join(", ", Shape)}]";
 }

@@ -45,6 +45,7 @@ public sealed class SafetensorsFileTests : IDisposable
             Assert.Equal(entry.Shape, info.Shape);
             Assert.Equal(dataStart + entry.Begin, info.DataOffset);
             Assert.Equal(entry.End - entry.Begin, info.ByteLength);
+            Assert.Equal(entry.Shape.Aggregate(1L, (a, b) => a * b), info.ElementCount);
             Assert.True(file.Contains(entry.Name));
         }
 

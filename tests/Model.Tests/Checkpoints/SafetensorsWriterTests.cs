@@ -95,6 +95,7 @@ public sealed class SafetensorsWriterTests : IDisposable
     {
         string original = Path.Combine(RepositoryPaths.HfFixture(fixture), fileName);
         string copy = _temp.File(fileName);
+        using var scope = NewDisposeScope();
         using SafetensorsFile source = SafetensorsFile.Open(original);
 
         SafetensorsWriter.Write(
@@ -105,6 +106,49 @@ public sealed class SafetensorsWriterTests : IDisposable
         Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(copy));
         using SafetensorsFile reread = SafetensorsFile.Open(copy);
         Assert.Equal(source.Tensors, reread.Tensors, TensorInfoComparer.Instance);
+    }
+
+    [Fact]
+    public void The_layout_overload_produces_each_tensor_only_when_written_and_disposes_it()
+    {
+        string original = Path.Combine(RepositoryPaths.HfFixture("llama-tiny"), "model.safetensors");
+        string copy = _temp.File("streamed.safetensors");
+        using SafetensorsFile source = SafetensorsFile.Open(original);
+        using Tensor kept = ones(1);
+        var produced = new List<Tensor>();
+        var aliveAtProduction = new List<int>();
+
+        SafetensorsWriter.Write(
+            copy,
+            [.. source.Tensors.Select(TensorLayout.Of)],
+            name =>
+            {
+                aliveAtProduction.Add(produced.Count(t => !t.IsInvalid));
+                Tensor tensor = source.Read(name);
+                produced.Add(tensor);
+                return tensor;
+            },
+            source.Metadata);
+
+        Assert.Equal(File.ReadAllBytes(original), File.ReadAllBytes(copy));
+        Assert.Equal(source.Tensors.Count, produced.Count);
+        Assert.All(aliveAtProduction, alive => Assert.Equal(0, alive));
+        Assert.All(produced, t => Assert.True(t.IsInvalid));
+
+        SafetensorsWriter.Write(_temp.File("kept.safetensors"), [new TensorLayout("k", SafetensorsDType.F32, [1])], _ => kept);
+        Assert.False(kept.IsInvalid);
+    }
+
+    [Fact]
+    public void A_produced_tensor_that_does_not_match_its_layout_is_refused_and_nothing_is_left_behind()
+    {
+        string path = _temp.File("mismatch/m.safetensors");
+
+        var error = Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(
+            path, [new TensorLayout("w", SafetensorsDType.BF16, [2, 3])], _ => zeros(2, 3)));
+
+        Assert.Contains("Tensor 'w' is Float32 [2, 3], but its layout says BF16 [2, 3]", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!));
     }
 
     [Fact]
