@@ -100,7 +100,7 @@ public static class ModelLoader
             if (!info.Shape.SequenceEqual(shape))
             {
                 throw new BadInputException(
-                    $"{checkpoint.FileOf(name)}: tensor '{name}' has shape {info.ShapeText}, but config.json implies [{string.Join(", ", shape)}].",
+                    $"{checkpoint.FileOf(name)}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], but config.json implies [{string.Join(", ", shape)}].",
                     checkpoint.FileOf(name),
                     name);
             }
