@@ -26,8 +26,16 @@ public static class ConfigReader
     /// <exception cref="BadInputException">The file is missing, malformed, or describes something Geode cannot run.</exception>
     public static ModelConfig Read(string folder)
     {
-        string path = Path.Combine(folder, "config.json");
-        JsonFields root = JsonFields.Load(path);
+        string generationPath = Path.Combine(folder, "generation_config.json");
+        return FromJson(JsonFields.Load(Path.Combine(folder, "config.json")), File.Exists(generationPath) ? generationPath : null);
+    }
+
+    /// <summary>Reads a config from JSON text (a built-in preset, say); <paramref name="source"/> names it in messages.</summary>
+    /// <exception cref="BadInputException">The JSON is malformed or describes something Geode cannot run.</exception>
+    public static ModelConfig Parse(string json, string source) => FromJson(JsonFields.Parse(json, source), null);
+
+    private static ModelConfig FromJson(JsonFields root, string? generationPath)
+    {
         string topType = root.String("model_type");
         if (!SupportedModelTypes.ContainsKey(topType))
         {
@@ -55,8 +63,7 @@ public static class ConfigReader
             eos.AddRange(root.IntOrList("eos_token_id"));
         }
 
-        string generationPath = Path.Combine(folder, "generation_config.json");
-        if (File.Exists(generationPath))
+        if (generationPath is not null)
         {
             eos.AddRange(JsonFields.Load(generationPath).IntOrList("eos_token_id"));
         }

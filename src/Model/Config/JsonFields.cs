@@ -168,9 +168,21 @@ internal sealed class JsonFields(JsonElement obj, string file, string prefix = "
             throw new BadInputException($"{path}: file not found.", path);
         }
 
+        using FileStream stream = System.IO.File.OpenRead(path);
+        return Parse(stream, path);
+    }
+
+    /// <summary>Parses JSON text as an object; <paramref name="source"/> names it in messages.</summary>
+    public static JsonFields Parse(string json, string source)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        return Parse(stream, source);
+    }
+
+    private static JsonFields Parse(Stream stream, string path)
+    {
         try
         {
-            using FileStream stream = System.IO.File.OpenRead(path);
             using JsonDocument document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Geode.Model;
+using Geode.Model.Benchmarks;
+using Geode.Model.Native;
+using Geode.Model.Random;
+using Geode.Model.Weights;
+
+namespace Geode.Client.Commands;
+
+/// <summary><c>geode bench capture</c>: capture throughput on a checkpoint or a random model of a named shape.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure throughput (measurements, not tests).");
+        bench.Add(CreateCapture());
+        return bench;
+    }
+
+    private static Command CreateCapture()
+    {
+        var runtime = new RuntimeOptions();
+        var model = new Option<string?>("--model") { Description = "A checkpoint folder.", HelpName = "DIR" };
+        var random = new Option<string?>("--random-config")
+        {
+            Description = $"A randomly initialised model of a named shape instead: {string.Join(", ", RandomConfigs.Names)}.",
+            HelpName = "NAME",
+        };
+        var prompts = new Option<int>("--prompts") { Description = "Prompts to time.", DefaultValueFactory = _ => 344 };
+        var tokens = new Option<int>("--tokens") { Description = "Tokens per prompt.", DefaultValueFactory = _ => 48 };
+        var batch = new Option<int>("--batch") { Description = "Prompts per forward pass.", DefaultValueFactory = _ => 32 };
+        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var seed = new Option<long>("--seed") { Description = "Seed of the random weights and prompts.", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("capture", "All-layer last-token residual capture of random prompts: prompts/s, tokens/s, peak memory.");
+        runtime.AddTo(command);
+        foreach (Option option in new Option[] { model, random, prompts, tokens, batch, dtype, seed, json })
+        {
+            command.Add(option);
+        }
+
+        command.SetAction(async (parsed, cancellation) =>
+        {
+            string? folder = parsed.GetValue(model), preset = parsed.GetValue(random);
+            if ((folder is null) == (preset is null))
+            {
+                throw new BadInputException("bench capture: give exactly one of --model DIR or --random-config NAME.", "--model");
+            }
+
+            TorchSharp.torch.ScalarType scalarType = DTypes.Parse(parsed.GetValue(dtype)!, "--dtype");
+            TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
+            var device = new TorchSharp.torch.Device(info.Device.ToString());
+            using CausalLM lm = preset is not null
+                ? RandomModel.Create(RandomConfigs.Get(preset), parsed.GetValue(seed), scalarType, device)
+                : ModelLoader.Load(folder!, new LoadOptions(scalarType, device));
+            CaptureMeasurement m = CaptureBenchmark.Run(lm, parsed.GetValue(prompts), parsed.GetValue(tokens), parsed.GetValue(batch), parsed.GetValue(seed));
+
+            TextWriter output = parsed.InvocationConfiguration.Output;
+            string name = preset ?? folder!;
+            if (parsed.GetValue(json))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    model = name,
+                    prompts = m.Prompts,
+                    tokens = m.Tokens,
+                    batch = m.Batch,
+                    dtype = scalarType.ToString(),
+                    threads = info.TorchThreads,
+                    seconds = Math.Round(m.Seconds, 3),
+                    prompts_per_s = Math.Round(m.PromptsPerSecond, 2),
+                    tokens_per_s = Math.Round(m.TokensPerSecond, 1),
+                    peak_memory_bytes = m.PeakMemoryBytes,
+                    device = m.Device,
+                    checksum = m.Checksum,
+                }));
+            }
+            else
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: {m.Prompts} prompts x {m.Tokens} tokens, batch {m.Batch}, {scalarType}, {info.TorchThreads} threads on {m.Device}\n" +
+                    $"  {m.PromptsPerSecond:F2} prompts/s, {m.TokensPerSecond:F0} tokens/s, {m.Seconds:F2} s, peak memory {m.PeakMemoryBytes / (1024.0 * 1024):F0} MiB"));
+            }
+
+            return GeodeCli.Ok;
+        });
+        return command;
+    }
+}
