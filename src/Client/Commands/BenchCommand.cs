@@ -16,8 +16,72 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure throughput (measurements, not tests).");
         bench.Add(CreateCapture());
+        bench.Add(CreateLoad());
+        bench.Add(CreateRandomCheckpoint());
         return bench;
     }
+
+    private static Command CreateLoad()
+    {
+        var runtime = new RuntimeOptions();
+        var model = new Option<string>("--model") { Description = "A checkpoint folder.", HelpName = "DIR", Required = true };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: the checkpoint's)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("load", "Load a checkpoint and report its size, the peak memory the load added, and the time.");
+        runtime.AddTo(command);
+        command.Add(model);
+        command.Add(dtype);
+        command.Add(json);
+        command.SetAction(async (parsed, cancellation) =>
+        {
+            string? dtypeText = parsed.GetValue(dtype);
+            TorchSharp.torch.ScalarType? scalarType = dtypeText is null ? null : DTypes.Parse(dtypeText, "--dtype");
+            TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
+            LoadMeasurement m = LoadMeasurement.Measure(parsed.GetValue(model)!, new LoadOptions(scalarType, new TorchSharp.torch.Device(info.Device.ToString())));
+            TextWriter output = parsed.InvocationConfiguration.Output;
+            await output.WriteLineAsync(parsed.GetValue(json)
+                ? JsonSerializer.Serialize(new
+                {
+                    model_bytes = m.ModelBytes,
+                    baseline_bytes = m.BaselineBytes,
+                    peak_bytes = m.PeakBytes,
+                    peak_over_model = Math.Round(m.PeakOverModel, 3),
+                    seconds = Math.Round(m.Seconds, 3),
+                })
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"model {Mib(m.ModelBytes)} MiB; resident memory {Mib(m.BaselineBytes)} MiB before, peak {Mib(m.PeakBytes)} MiB " +
+                    $"(load added {m.PeakOverModel:F2}x the model's size); {m.Seconds:F2} s"));
+            return GeodeCli.Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateRandomCheckpoint()
+    {
+        var random = new Option<string>("--random-config") { Description = $"Shape: {string.Join(", ", RandomConfigs.Names)}.", HelpName = "NAME", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder to write config.json and model.safetensors into.", HelpName = "DIR", Required = true };
+        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var seed = new Option<long>("--seed") { Description = "Seed of the random weights.", DefaultValueFactory = _ => 0 };
+        var command = new Command("random-checkpoint", "Write a randomly initialised checkpoint of a named shape (for load and throughput runs).");
+        foreach (Option option in new Option[] { random, output, dtype, seed })
+        {
+            command.Add(option);
+        }
+
+        command.SetAction(async (parsed, cancellation) =>
+        {
+            TorchSharp.torch.ScalarType scalarType = DTypes.Parse(parsed.GetValue(dtype)!, "--dtype");
+            string folder = parsed.GetValue(output)!;
+            RandomConfigs.Get(parsed.GetValue(random)!);
+            TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+            RandomCheckpoint.Write(parsed.GetValue(random)!, parsed.GetValue(seed), scalarType, folder);
+            await parsed.InvocationConfiguration.Output.WriteLineAsync($"wrote {Path.Combine(folder, "model.safetensors")} and config.json");
+            return GeodeCli.Ok;
+        });
+        return command;
+    }
+
+    private static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("F0", CultureInfo.InvariantCulture);
 
     private static Command CreateCapture()
     {

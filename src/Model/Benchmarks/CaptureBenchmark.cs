@@ -52,7 +52,7 @@ public static class CaptureBenchmark
 
         Synchronize(model.Device);
         double seconds = clock.Elapsed.TotalSeconds;
-        return new CaptureMeasurement(prompts, tokens, batch, seconds, PeakResidentBytes(), model.Device.ToString(), checksum);
+        return new CaptureMeasurement(prompts, tokens, batch, seconds, ProcessMemory.PeakResidentBytes(), model.Device.ToString(), checksum);
 
         void RunBatch(int start, int count)
         {
@@ -69,19 +69,6 @@ public static class CaptureBenchmark
                 checksum += residual.cpu().sum().item<float>();
             }
         }
-    }
-
-    /// <summary>Peak resident set size of this process (VmHWM), or 0 where /proc is absent.</summary>
-    public static long PeakResidentBytes()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status))
-        {
-            return 0;
-        }
-
-        string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
     private static void Synchronize(Device device)

@@ -35,9 +35,13 @@ public static class RandomConfigs
 
     /// <summary>The configuration of preset <paramref name="name"/>.</summary>
     /// <exception cref="BadInputException">No preset has that name.</exception>
-    public static ModelConfig Get(string name, string flag = "--random-config") =>
+    public static ModelConfig Get(string name, string flag = "--random-config") => ConfigReader.Parse(Json(name, flag), $"{flag} {name}");
+
+    /// <summary>The preset as <c>config.json</c> text, as transformers would read it.</summary>
+    /// <exception cref="BadInputException">No preset has that name.</exception>
+    public static string Json(string name, string flag = "--random-config") =>
         Presets.TryGetValue(name, out Func<string>? json)
-            ? ConfigReader.Parse(json(), $"{flag} {name}")
+            ? json()
             : throw new BadInputException($"{flag}: no preset named '{name}'; presets: {string.Join(", ", Presets.Keys)}.", flag);
 
     private static string Gemma4(int hidden, int layers, int kvHeads, int headDim, int globalHeadDim, int mlp, int shared, bool doubleWide, int window, int perLayer, int vocab, int period)

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using Geode.Model.Weights;
+using static TorchSharp.torch;
+
+namespace Geode.Model.Benchmarks;
+
+/// <summary>What loading a checkpoint cost.</summary>
+/// <param name="ModelBytes">The loaded tensors' size in the target dtype.</param>
+/// <param name="BaselineBytes">Resident memory just before loading (runtime and libtorch already up).</param>
+/// <param name="PeakBytes">The process's peak resident memory after loading.</param>
+/// <param name="Seconds">Wall time of the load.</param>
+public sealed record LoadMeasurement(long ModelBytes, long BaselineBytes, long PeakBytes, double Seconds)
+{
+    /// <summary>Peak memory the load added over the baseline, relative to the model's size (1.0 is ideal).</summary>
+    public double PeakOverModel => (double)(PeakBytes - BaselineBytes) / ModelBytes;
+
+    /// <summary>Loads <paramref name="folder"/> with <paramref name="options"/> and measures it.</summary>
+    public static LoadMeasurement Measure(string folder, LoadOptions options)
+    {
+        // Touch torch first so its own start-up is part of the baseline, not of the load.
+        using (Tensor warm = ones(1))
+        {
+            _ = warm.sum().item<float>();
+        }
+
+        long baseline = ProcessMemory.CurrentResidentBytes();
+        var clock = Stopwatch.StartNew();
+        using CausalLM model = ModelLoader.Load(folder, options);
+        double seconds = clock.Elapsed.TotalSeconds;
+        long bytes = model.Weights.Names.Sum(name => model.Weights[name].NumberOfElements * model.Weights[name].ElementSize);
+        return new LoadMeasurement(bytes, baseline, ProcessMemory.PeakResidentBytes(), seconds);
+    }
+}
