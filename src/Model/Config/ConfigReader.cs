@@ -236,6 +236,11 @@ public static class ConfigReader
             kinds = [.. Enumerable.Repeat(modelType == "mistral" && window is not null ? AttentionKind.Sliding : AttentionKind.Full, layerCount)];
         }
 
+        if (kinds.Contains(AttentionKind.Sliding) && window is null)
+        {
+            throw c.Error("sliding_window", "is missing, but layer_types lists sliding_attention layers.");
+        }
+
         bool attentionBias = c.OptionalBool("attention_bias", false);
         return new ModelConfig
         {

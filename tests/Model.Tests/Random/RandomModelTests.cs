@@ -36,7 +36,7 @@ public sealed class RandomModelTests : IDisposable
         Assert.Equal(layers, config.NumLayers);
         Assert.Equal(hidden, config.HiddenSize);
         Assert.Equal(firstShared, config.Layers.Count(l => !l.SharesKv));
-        Assert.Equal(Config.AttentionKind.Full, config.Layers[^1].Kind);
+        Assert.Equal(Geode.Model.Config.AttentionKind.Full, config.Layers[^1].Kind);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class RandomModelTests : IDisposable
     {
         var config = RandomConfigs.Get("gemma4-e2b");
 
-        int[] full = [.. config.Layers.Where(l => l.Kind == Config.AttentionKind.Full).Select(l => l.Index)];
+        int[] full = [.. config.Layers.Where(l => l.Kind == Geode.Model.Config.AttentionKind.Full).Select(l => l.Index)];
         Assert.Equal([4, 9, 14, 19, 24, 29, 34], full);
         Assert.Equal(13, config.Layers[15].KvSourceLayer);
         Assert.Equal(14, config.Layers[19].KvSourceLayer);
