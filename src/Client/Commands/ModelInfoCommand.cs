@@ -5,6 +5,7 @@ using System.Text.Json;
 using Geode.Model.Config;
 using Geode.Model.Edits;
 using Geode.Model.Inspection;
+using Geode.Model.Text;
 
 namespace Geode.Client.Commands;
 
@@ -59,7 +60,9 @@ internal static class ModelInfoCommand
             + (s.OtherTensors > 0 ? $"; {s.OtherTensors} non-decoder tensors not counted)" : ")"));
         Line("dtypes", string.Join(", ", s.DTypes));
         Line("stop ids", c.EosTokenIds.Count > 0 ? string.Join(", ", c.EosTokenIds) : "none");
-        Line("chat template", s.ChatTemplate ?? "none known");
+        Line("chat template", s.ChatTemplate is string name
+            ? $"{name} (generation also stops on {string.Join(", ", ChatTemplates.ByName(name).StopTokens)})"
+            : "none known; generate needs --raw");
         text.AppendLine();
         text.AppendLine("layer  type     head_dim  mlp_width  kv_source");
         foreach (LayerSummary layer in s.Layers)
