@@ -73,6 +73,8 @@ public static class GeodeCli
         var root = new RootCommand(
             "Geode: the geometry of refusal in open-weight language models, at cluster scale.");
         root.Add(DoctorCommand.Create());
+        root.Add(ModelCommand.Create());
+        root.Add(GenerateCommand.Create());
         root.Add(BenchCommand.Create());
         return root;
     }

@@ -25,17 +25,16 @@ internal static class BenchCommand
     {
         var runtime = new RuntimeOptions();
         var model = new Option<string>("--model") { Description = "A checkpoint folder.", HelpName = "DIR", Required = true };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: the checkpoint's)." };
+        var dtype = new DTypeOption("The dtype to load into (default: the checkpoint's).");
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("load", "Load a checkpoint and report its size, the peak memory the load added, and the time.");
         runtime.AddTo(command);
         command.Add(model);
-        command.Add(dtype);
+        dtype.AddTo(command);
         command.Add(json);
         command.SetAction(async (parsed, cancellation) =>
         {
-            string? dtypeText = parsed.GetValue(dtype);
-            TorchSharp.torch.ScalarType? scalarType = dtypeText is null ? null : DTypes.Parse(dtypeText, "--dtype");
+            TorchSharp.torch.ScalarType? scalarType = dtype.Read(parsed);
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
             LoadMeasurement m = LoadMeasurement.Measure(parsed.GetValue(model)!, new LoadOptions(scalarType, new TorchSharp.torch.Device(info.Device.ToString())));
             TextWriter output = parsed.InvocationConfiguration.Output;
@@ -60,17 +59,18 @@ internal static class BenchCommand
     {
         var random = new Option<string>("--random-config") { Description = $"Shape: {string.Join(", ", RandomConfigs.Names)}.", HelpName = "NAME", Required = true };
         var output = new Option<string>("--out") { Description = "Folder to write config.json and model.safetensors into.", HelpName = "DIR", Required = true };
-        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var dtype = new DTypeOption("The dtype to write (default: float32).");
         var seed = new Option<long>("--seed") { Description = "Seed of the random weights.", DefaultValueFactory = _ => 0 };
         var command = new Command("random-checkpoint", "Write a randomly initialised checkpoint of a named shape (for load and throughput runs).");
-        foreach (Option option in new Option[] { random, output, dtype, seed })
+        dtype.AddTo(command);
+        foreach (Option option in new Option[] { random, output, seed })
         {
             command.Add(option);
         }
 
         command.SetAction(async (parsed, cancellation) =>
         {
-            TorchSharp.torch.ScalarType scalarType = DTypes.Parse(parsed.GetValue(dtype)!, "--dtype");
+            TorchSharp.torch.ScalarType scalarType = dtype.Read(parsed) ?? TorchSharp.torch.ScalarType.Float32;
             string folder = parsed.GetValue(output)!;
             RandomConfigs.Get(parsed.GetValue(random)!);
             TorchRuntime.Initialize(TorchRuntimeOptions.Default);
@@ -95,12 +95,13 @@ internal static class BenchCommand
         var prompts = new Option<int>("--prompts") { Description = "Prompts to time.", DefaultValueFactory = _ => 344 };
         var tokens = new Option<int>("--tokens") { Description = "Tokens per prompt.", DefaultValueFactory = _ => 48 };
         var batch = new Option<int>("--batch") { Description = "Prompts per forward pass.", DefaultValueFactory = _ => 32 };
-        var dtype = new Option<string>("--dtype") { Description = "float32, bfloat16 or float16.", DefaultValueFactory = _ => "float32" };
+        var dtype = new DTypeOption("The dtype to run in (default: float32).");
         var seed = new Option<long>("--seed") { Description = "Seed of the random weights and prompts.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("capture", "All-layer last-token residual capture of random prompts: prompts/s, tokens/s, peak memory.");
         runtime.AddTo(command);
-        foreach (Option option in new Option[] { model, random, prompts, tokens, batch, dtype, seed, json })
+        dtype.AddTo(command);
+        foreach (Option option in new Option[] { model, random, prompts, tokens, batch, seed, json })
         {
             command.Add(option);
         }
@@ -113,7 +114,7 @@ internal static class BenchCommand
                 throw new BadInputException("bench capture: give exactly one of --model DIR or --random-config NAME.", "--model");
             }
 
-            TorchSharp.torch.ScalarType scalarType = DTypes.Parse(parsed.GetValue(dtype)!, "--dtype");
+            TorchSharp.torch.ScalarType scalarType = dtype.Read(parsed) ?? TorchSharp.torch.ScalarType.Float32;
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
             var device = new TorchSharp.torch.Device(info.Device.ToString());
             using CausalLM lm = preset is not null

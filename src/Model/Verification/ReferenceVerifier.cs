@@ -25,7 +25,15 @@ public static class ReferenceVerifier
     /// <param name="referencePath">The reference safetensors file.</param>
     /// <param name="options">Dtype and device to run in.</param>
     /// <param name="tolerance">Largest allowed absolute error on every float comparison.</param>
-    public static VerificationReport Verify(string modelFolder, string referencePath, LoadOptions options, double tolerance)
+    public static VerificationReport Verify(string modelFolder, string referencePath, LoadOptions options, double tolerance) =>
+        Verify(modelFolder, referencePath, options, VerificationTolerance.Absolute(tolerance));
+
+    /// <summary>Loads <paramref name="modelFolder"/> and compares it with <paramref name="referencePath"/>, judging errors as <paramref name="tolerance"/> says.</summary>
+    /// <param name="modelFolder">The checkpoint folder.</param>
+    /// <param name="referencePath">The reference safetensors file.</param>
+    /// <param name="options">Dtype and device to run in.</param>
+    /// <param name="tolerance">How large an error may be.</param>
+    public static VerificationReport Verify(string modelFolder, string referencePath, LoadOptions options, VerificationTolerance tolerance)
     {
         using SafetensorsFile reference = SafetensorsFile.Open(referencePath);
         using CausalLM model = ModelLoader.Load(modelFolder, options);
@@ -59,7 +67,7 @@ public static class ReferenceVerifier
         {
             if (reference.Contains(name))
             {
-                metrics.Add(CompareGreedy(name, model, reference.Read(name, ScalarType.Int64), ids.shape[1], cached));
+                metrics.Add(CompareGreedy(name, model, reference.Read(name, ScalarType.Int64), ids.shape[1], cached, tolerance.JudgeTokens));
             }
         }
 
@@ -91,7 +99,7 @@ public static class ReferenceVerifier
         }
     }
 
-    private static VerificationMetric Compare(string label, Tensor ours, SafetensorsFile reference, string name, Tensor valid, double tolerance)
+    private static VerificationMetric Compare(string label, Tensor ours, SafetensorsFile reference, string name, Tensor valid, VerificationTolerance tolerance)
     {
         using var scope = NewDisposeScope();
         Tensor expected = reference.Read(name, ScalarType.Float32);
@@ -107,11 +115,17 @@ public static class ReferenceVerifier
         // Values at padded positions are not meaningful; compare real tokens only.
         Tensor difference = (actual - expected).abs()[valid];
         double error = difference.numel() == 0 ? 0 : difference.max().item<float>();
-        return new VerificationMetric(label, error, tolerance);
+        double scale = 1;
+        if (tolerance.RelativeToReference && difference.numel() > 0)
+        {
+            scale = Math.Max(1, expected.abs()[valid].max().item<float>());
+        }
+
+        return new VerificationMetric(label, error, tolerance.Value * scale);
     }
 
     /// <summary>Generates from row 0 of the inputs (the reference's prompt) and counts differing tokens.</summary>
-    private static VerificationMetric CompareGreedy(string name, CausalLM model, Tensor expected, long promptLength, bool cached)
+    private static VerificationMetric CompareGreedy(string name, CausalLM model, Tensor expected, long promptLength, bool cached, bool judge)
     {
         using var scope = NewDisposeScope();
         Tensor prompt = expected.narrow(1, 0, promptLength);
@@ -126,6 +140,6 @@ public static class ReferenceVerifier
         // transformers pads a row that stopped early with the pad id.
         int[] got = [.. generated.Tokens[0], .. Enumerable.Repeat(model.Config.PadTokenId, newTokens - generated.Tokens[0].Length)];
         int mismatches = Enumerable.Range(0, want.Length).Count(i => got[i] != want[i]);
-        return new VerificationMetric($"{name} ({mismatches} of {want.Length} tokens differ)", mismatches, 0);
+        return new VerificationMetric($"{name} ({mismatches} of {want.Length} tokens differ)", mismatches, judge ? 0 : want.Length);
     }
 }
