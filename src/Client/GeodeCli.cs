@@ -73,6 +73,7 @@ public static class GeodeCli
         var root = new RootCommand(
             "Geode: the geometry of refusal in open-weight language models, at cluster scale.");
         root.Add(DoctorCommand.Create());
+        root.Add(ExportCommand.Create());
         return root;
     }
 }
