@@ -76,6 +76,7 @@ public static class GeodeCli
         root.Add(ModelCommand.Create());
         root.Add(GenerateCommand.Create());
         root.Add(BenchCommand.Create());
+        root.Add(ExportCommand.Create());
         return root;
     }
 }

@@ -147,8 +147,10 @@ public sealed class CausalLM : IDisposable
     /// Applies <paramref name="edit"/> to the weights themselves (W ← diag(s)(W − α U Uᵀ W) per part),
     /// rounding to the weight dtype. Forward passes afterwards see the edited model.
     /// </summary>
+    /// <exception cref="BadInputException">The edit does not fit this model (see <see cref="Edit.Validate"/>).</exception>
     public void ApplyToWeights(Edit edit)
     {
+        edit.Validate(Config);
         using var noGrad = no_grad();
         using ResolvedEdit resolved = ResolvedEdit.Resolve(edit, WriterWeight, PostNormGain, Config.HiddenSize, Device);
         foreach ((int layer, WriterKind writer) in resolved.Targets.ToList())
@@ -204,6 +206,7 @@ public sealed class CausalLM : IDisposable
         {
             if (!_resolved.TryGetValue(edit, out ResolvedEdit? entry))
             {
+                edit.Validate(Config);
                 using (NewDisposeScope())
                 {
                     entry = ResolvedEdit.Resolve(edit, WriterWeight, PostNormGain, Config.HiddenSize, Device);

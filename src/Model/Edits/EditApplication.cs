@@ -3,43 +3,49 @@ using static TorchSharp.torch;
 namespace Geode.Model.Edits;
 
 /// <summary>Resolved edits for one batch: which rows run which edit.</summary>
-internal sealed class EditApplication(IReadOnlyList<ResolvedEdit> edits, IReadOnlyList<int>? rowToEdit, Device device)
+/// <remarks>
+/// Create it in the forward pass's outermost dispose scope: the row indices are made here, once,
+/// because a tensor first made inside one layer's scope would be gone by the next layer.
+/// </remarks>
+internal sealed class EditApplication
 {
-    private readonly Dictionary<int, Tensor> _rowIndex = [];
+    private readonly IReadOnlyList<ResolvedEdit> _edits;
+    private readonly Tensor?[]? _rows;
+
+    public EditApplication(IReadOnlyList<ResolvedEdit> edits, IReadOnlyList<int>? rowToEdit, Device device)
+    {
+        _edits = edits;
+        if (rowToEdit is not null)
+        {
+            _rows = new Tensor?[edits.Count];
+            for (int e = 0; e < edits.Count; e++)
+            {
+                long[] indices = [.. Enumerable.Range(0, rowToEdit.Count).Where(r => rowToEdit[r] == e).Select(r => (long)r)];
+                _rows[e] = indices.Length == 0 ? null : tensor(indices, device: device);
+            }
+        }
+    }
 
     /// <summary>Applies to y [B, T, H] the edit of each row (rows without one are left alone).</summary>
     public Tensor Apply(int layer, WriterKind writer, Tensor y)
     {
-        if (rowToEdit is null)
+        if (_rows is null)
         {
-            return edits[0].ApplyToOutput(layer, writer, y);
+            return _edits[0].ApplyToOutput(layer, writer, y);
         }
 
         Tensor result = y;
-        for (int e = 0; e < edits.Count; e++)
+        for (int e = 0; e < _edits.Count; e++)
         {
-            if (edits[e].For(layer, writer).Count == 0)
+            if (_rows[e] is not Tensor rows || _edits[e].For(layer, writer).Count == 0)
             {
                 continue;
             }
 
-            Tensor rows = RowsOf(e);
-            Tensor edited = edits[e].ApplyToOutput(layer, writer, y.index_select(0, rows));
+            Tensor edited = _edits[e].ApplyToOutput(layer, writer, y.index_select(0, rows));
             result = result.index_copy(0, rows, edited);
         }
 
         return result;
-    }
-
-    private Tensor RowsOf(int edit)
-    {
-        if (!_rowIndex.TryGetValue(edit, out Tensor? rows))
-        {
-            long[] indices = [.. Enumerable.Range(0, rowToEdit!.Count).Where(r => rowToEdit[r] == edit).Select(r => (long)r)];
-            rows = tensor(indices, device: device);
-            _rowIndex[edit] = rows;
-        }
-
-        return rows;
     }
 }

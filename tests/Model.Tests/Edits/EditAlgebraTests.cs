@@ -1,0 +1,178 @@
+using Geode.Model.Config;
+using Geode.Model.Edits;
+using Geode.Model.Native;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Geode.Model.Tests.Edits;
+
+/// <summary>What each variant promises about the edited weights, checked on the weights themselves.</summary>
+public sealed class EditAlgebraTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public EditAlgebraTests(ITestOutputHelper output)
+    {
+        _output = output;
+        TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+    }
+
+    public static TheoryData<string, WriterKind> Writers() => new()
+    {
+        { "gemma4-tiny-a", WriterKind.AttentionOutput },
+        { "gemma4-tiny-a", WriterKind.MlpOutput },
+        { "gemma4-tiny-a", WriterKind.PerLayerOutput },
+        { "llama-tiny", WriterKind.AttentionOutput },
+        { "llama-tiny", WriterKind.MlpOutput },
+    };
+
+    [Theory]
+    [MemberData(nameof(Writers))]
+    public void Norm_preserving_keeps_every_output_row_norm(string fixture, WriterKind writer)
+    {
+        using var scope = NewDisposeScope();
+        using CausalLM model = EditFixtures.Load(fixture);
+        int[] layers = [0, 1, model.Config.NumLayers - 1];
+        Tensor[] before = [.. layers.Select(l => model.WriterWeight(l, writer).to(ScalarType.Float64, copy: true))];
+
+        model.ApplyToWeights(EditFixtures.Single(model.Config.HiddenSize, writer, layers, 3, EditVariant.NormPreserving, postNormAware: false));
+
+        for (int i = 0; i < layers.Length; i++)
+        {
+            Tensor after = model.WriterWeight(layers[i], writer).to(ScalarType.Float64);
+            Tensor originalNorms = before[i].norm(1);
+            double relative = ((after.norm(1) - originalNorms).abs() / originalNorms).max().item<double>();
+            double changed = (after - before[i]).abs().max().item<double>();
+            _output.WriteLine($"{fixture} {writer.Name()} layer {layers[i]}: row-norm relative error {relative:E2}, weight changed by {changed:E2}");
+            Assert.True(relative <= 1e-6, $"layer {layers[i]}: relative row-norm error {relative:E3}");
+            Assert.True(changed > 1e-4, "the edit left the weight unchanged");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Writers))]
+    public void A_full_projection_leaves_no_component_along_the_basis_and_is_idempotent(string fixture, WriterKind writer)
+    {
+        using var scope = NewDisposeScope();
+        using CausalLM model = EditFixtures.Load(fixture);
+        int[] layers = [1, model.Config.NumLayers - 1];
+        Edit edit = EditFixtures.Single(model.Config.HiddenSize, writer, layers, 3, EditVariant.Projection, postNormAware: false);
+        Tensor u = linalg.qr(edit.Parts[0].Basis.to(ScalarType.Float64)).Q;
+        double beforeComponent = layers.Max(l => u.T.matmul(model.WriterWeight(l, writer).to(ScalarType.Float64)).abs().max().item<double>());
+
+        model.ApplyToWeights(edit);
+        Tensor[] once = [.. layers.Select(l => model.WriterWeight(l, writer).clone())];
+        double component = layers.Max(l => u.T.matmul(model.WriterWeight(l, writer).to(ScalarType.Float64)).abs().max().item<double>());
+        model.ApplyToWeights(edit);
+        double twiceVersusOnce = layers.Select((l, i) => EditFixtures.MaxAbs(model.WriterWeight(l, writer), once[i])).Max();
+
+        _output.WriteLine($"{fixture} {writer.Name()}: |UᵀW| {beforeComponent:E2} → {component:E2}; twice vs once {twiceVersusOnce:E2}");
+        Assert.True(beforeComponent > 1e-3, "the weight had no component along U to begin with");
+        Assert.True(component <= 1e-6, $"|UᵀW'| = {component:E3}");
+        Assert.True(twiceVersusOnce <= 1e-7, $"applying twice differs from once by {twiceVersusOnce:E3}");
+    }
+
+    [Theory]
+    [InlineData(WriterKind.AttentionOutput, "post_attention_layernorm")]
+    [InlineData(WriterKind.MlpOutput, "post_feedforward_layernorm")]
+    [InlineData(WriterKind.PerLayerOutput, "post_per_layer_input_norm")]
+    public void Post_norm_aware_removes_the_direction_from_what_reaches_the_stream(WriterKind writer, string postNorm)
+    {
+        using var scope = NewDisposeScope();
+        const int Layer = 2;
+        using CausalLM aware = EditFixtures.Load("gemma4-tiny-a");
+        using CausalLM plain = EditFixtures.Load("gemma4-tiny-a");
+        long hidden = aware.Config.HiddenSize;
+        Tensor r = EditFixtures.RandomBasis(hidden, 1, 5);
+        r = r / r.norm();
+        aware.ApplyToWeights(new Edit([new EditPart([Layer], [writer], r, 1.0, PostNormAware: true)]));
+        plain.ApplyToWeights(new Edit([new EditPart([Layer], [writer], r, 1.0)]));
+
+        // What reaches the stream is g ⊙ (W'x) / rms(W'x); its projection on r is zero iff rᵀ(g ⊙ W'x) is.
+        Tensor gain = Gain(aware, $"layers.{Layer}.{postNorm}.weight");
+        Tensor x = EditFixtures.RandomBasis(aware.WriterWeight(Layer, writer).shape[1], 16, 6).to(ScalarType.Float64);
+        double awareCosine = Cosine(aware.WriterWeight(Layer, writer), gain, x, r);
+        double plainCosine = Cosine(plain.WriterWeight(Layer, writer), gain, x, r);
+
+        _output.WriteLine($"{writer.Name()}: max |cos(r, post-norm output)| post-norm-aware {awareCosine:E2}, plain {plainCosine:E2}");
+        Assert.True(awareCosine <= 1e-6, $"post-norm-aware leaves cosine {awareCosine:E3}");
+
+        // The plain projection removes r before the norm, so the gain brings some of it back.
+        Assert.True(plainCosine > 1e-3, $"plain projection already gives {plainCosine:E3}; the test would prove nothing");
+    }
+
+    [Fact]
+    public void Post_norm_aware_on_llama_is_the_plain_projection()
+    {
+        using var scope = NewDisposeScope();
+        using CausalLM aware = EditFixtures.Load("llama-tiny");
+        using CausalLM plain = EditFixtures.Load("llama-tiny");
+        Tensor basis = EditFixtures.RandomBasis(aware.Config.HiddenSize, 2, 3);
+        aware.ApplyToWeights(new Edit([new EditPart([0, 3], [WriterKind.AttentionOutput, WriterKind.MlpOutput], basis, 1.0, PostNormAware: true)]));
+        plain.ApplyToWeights(new Edit([new EditPart([0, 3], [WriterKind.AttentionOutput, WriterKind.MlpOutput], basis, 1.0)]));
+
+        Assert.Equal(0.0, EditFixtures.MaxAbs(aware.WriterWeight(3, WriterKind.MlpOutput), plain.WriterWeight(3, WriterKind.MlpOutput)));
+        Assert.Equal(0.0, EditFixtures.MaxAbs(aware.WriterWeight(0, WriterKind.AttentionOutput), plain.WriterWeight(0, WriterKind.AttentionOutput)));
+    }
+
+    private static Tensor Gain(CausalLM model, string normWeight)
+    {
+        Tensor weight = model.Weights[normWeight].to(ScalarType.Float64);
+        return model.Config.NormAddsOne ? weight + 1 : weight;
+    }
+
+    /// <summary>max over columns of x of |cos(r, g ⊙ W x)|.</summary>
+    private static double Cosine(Tensor weight, Tensor gain, Tensor x, Tensor r)
+    {
+        Tensor y = gain.unsqueeze(1) * weight.to(ScalarType.Float64).matmul(x);          // [H, n]
+        Tensor cosine = r.to(ScalarType.Float64).T.matmul(y) / y.norm(0);
+        return cosine.abs().max().item<double>();
+    }
+
+    [Fact]
+    public void Per_row_edits_in_one_batch_equal_separate_runs()
+    {
+        using var scope = NewDisposeScope();
+        const string Fixture = "gemma4-tiny-a";
+        using CausalLM model = EditFixtures.Load(Fixture);
+        long hidden = model.Config.HiddenSize;
+        (Tensor ids, Tensor mask) = EditFixtures.Inputs(Fixture);
+
+        // Three rows: the two reference rows and a reversed copy of row 0.
+        Tensor batchIds = cat([ids, ids.narrow(0, 0, 1).flip(1)], 0);
+        Tensor batchMask = cat([mask, mask.narrow(0, 0, 1)], 0);
+        var editA = new Edit([new EditPart([0, 1, 2, 3, 4, 5], [WriterKind.AttentionOutput, WriterKind.MlpOutput], EditFixtures.RandomBasis(hidden, 2, 21), 1.0, EditVariant.NormPreserving, PostNormAware: true)], "a");
+        var editB = new Edit([new EditPart([2, 5], [WriterKind.PerLayerOutput, WriterKind.MlpOutput], EditFixtures.RandomBasis(hidden, 1, 22), 1.3)], "b");
+
+        Tensor together = EditFixtures.Logits(model, batchIds, batchMask, ActivationEdits.PerRow([editA, null, editB]));
+        Edit?[] rowEdits = [editA, null, editB];
+        for (int row = 0; row < 3; row++)
+        {
+            Edit? edit = rowEdits[row];
+            Tensor alone = EditFixtures.Logits(
+                model,
+                batchIds.narrow(0, row, 1),
+                batchMask.narrow(0, row, 1),
+                edit is null ? null : ActivationEdits.ForAllRows(edit));
+            double error = EditFixtures.MaxAbs(together.narrow(0, row, 1), alone);
+            _output.WriteLine($"row {row} ({edit?.Name ?? "unedited"}): max abs {error:E2}");
+            Assert.True(error <= 1e-5, $"row {row}: {error:E3}");
+        }
+
+        // Rows did get different edits: row 0 under edit A differs from row 0 unedited.
+        Tensor unedited = EditFixtures.Logits(model, batchIds, batchMask);
+        Assert.True(EditFixtures.MaxAbs(together.narrow(0, 0, 1), unedited.narrow(0, 0, 1)) > 1e-3);
+        Assert.True(EditFixtures.MaxAbs(together.narrow(0, 2, 1), unedited.narrow(0, 2, 1)) > 1e-3);
+        Assert.Equal(0.0, EditFixtures.MaxAbs(together.narrow(0, 1, 1), unedited.narrow(0, 1, 1)));
+    }
+
+    [Fact]
+    public void Model_config_is_what_the_post_norm_test_assumes()
+    {
+        using CausalLM model = EditFixtures.Load("gemma4-tiny-a");
+        ModelConfig config = model.Config;
+        Assert.True(config.SandwichNorms);
+        Assert.False(config.NormAddsOne);
+        Assert.Equal(3, model.Writers.Count);
+    }
+}
