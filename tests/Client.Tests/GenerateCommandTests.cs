@@ -1,6 +1,7 @@
 using Geode.Client.Commands;
 using Geode.Model;
 using Geode.Model.Config;
+using Geode.Model.Edits;
 using Geode.Model.Inference;
 using Geode.Model.Native;
 using Geode.Model.Text;
@@ -47,6 +48,48 @@ public sealed class GenerateCommandTests(ITestOutputHelper log) : IDisposable
         Assert.NotEmpty(generated);
         string expected = tokenizer.Decode(generated, skipSpecialTokens: true);
         Assert.Equal(expected + Environment.NewLine, result.Output);
+    }
+
+    [Fact]
+    public async Task An_edit_file_changes_generation_exactly_as_the_activation_edit_does()
+    {
+        string folder = ModelWithTokenizer();
+        TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+        string editPath = Path.Combine(_temp.Path, "edit.safetensors");
+        var edit = new Edit(
+            [new EditPart([0, 1, 2, 3, 4, 5], [WriterKind.AttentionOutput, WriterKind.MlpOutput], randn([64, 8], generator: new TorchSharp.torch.Generator(3)), 1.0)],
+            "random-8");
+        EditFile.Save(edit, editPath);
+
+        CliResult result = await CliRunner.RunAsync("generate", "--model", folder, "--prompt", Prompt, "--raw", "--max-new-tokens", "12", "--edit", editPath);
+
+        Assert.Equal(0, result.ExitCode);
+        using TextTokenizer tokenizer = TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
+        using CausalLM model = ModelLoader.Load(folder);
+        using (NewDisposeScope())
+        {
+            Tensor input = tensor(tokenizer.Encode(Prompt).Select(id => (long)id).ToArray()).unsqueeze(0);
+            var options = new GenerationOptions(12) { StopIds = [1, TinyTokenizer.TurnEnd], Edits = ActivationEdits.ForAllRows(EditFile.Load(editPath)) };
+            GenerationResult direct = TextGenerator.Generate(model, input, ones_like(input), options);
+            Assert.Equal(tokenizer.Decode(direct.Tokens[0], skipSpecialTokens: true) + Environment.NewLine, result.Output);
+        }
+    }
+
+    [Fact]
+    public async Task An_edit_for_another_hidden_size_is_refused_with_exit_code_2()
+    {
+        string folder = ModelWithTokenizer();
+        TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+        string editPath = Path.Combine(_temp.Path, "wide.safetensors");
+        EditFile.Save(new Edit([new EditPart([0], [WriterKind.MlpOutput], randn([128, 1]), 1.0)], "wide"), editPath);
+
+        CliResult wrongSize = await CliRunner.RunAsync("generate", "--model", folder, "--prompt", Prompt, "--edit", editPath);
+        CliResult missing = await CliRunner.RunAsync("generate", "--model", folder, "--prompt", Prompt, "--edit", "/no/such/edit.safetensors");
+
+        Assert.Equal(2, wrongSize.ExitCode);
+        Assert.Contains(editPath, wrongSize.Error, StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--edit /no/such/edit.safetensors: no such file", missing.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Geode.Model;
 using Geode.Model.Edits;
 using Geode.Model.Export;
 using Geode.Model.Native;
@@ -16,23 +15,17 @@ internal static class ExportCommand
     {
         var runtime = new RuntimeOptions();
         var model = new Option<string>("--model") { Description = "The Hugging Face checkpoint folder to edit.", HelpName = "DIR", Required = true };
-        var edit = new Option<string>("--edit") { Description = "The edit file (.safetensors with a geode.edit entry).", HelpName = "EDIT", Required = true };
+        var edit = new EditOption("The edit file (.safetensors with a geode.edit entry).", required: true);
         var output = new Option<string>("--out") { Description = "The folder to create for the edited checkpoint (new or empty).", HelpName = "DIR", Required = true };
         var command = new Command("export", "Write an edited checkpoint: same files, names, dtypes and layout as the input.");
         command.Add(model);
-        command.Add(edit);
+        edit.AddTo(command);
         command.Add(output);
         runtime.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
-            string editPath = parsed.GetValue(edit)!;
-            if (!File.Exists(editPath))
-            {
-                throw new BadInputException($"--edit {editPath}: no such file; expected an edit file (.safetensors).", "--edit");
-            }
-
-            Edit loaded = EditFile.Load(editPath);
+            Edit loaded = edit.Read(parsed)!;
             ExportSummary summary = CheckpointExporter.Export(
                 parsed.GetValue(model)!, loaded, parsed.GetValue(output)!, TorchSharp.torch.device(info.Device.ToString()));
 

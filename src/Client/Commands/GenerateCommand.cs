@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Geode.Model;
 using Geode.Model.Config;
+using Geode.Model.Edits;
 using Geode.Model.Inference;
 using Geode.Model.Native;
 using Geode.Model.Text;
@@ -31,6 +32,7 @@ internal static class GenerateCommand
         var topK = new Option<int?>("--top-k") { Description = "With --temperature: keep only the k most likely tokens (0: all)." };
         var topP = new Option<double?>("--top-p") { Description = "With --temperature: keep the smallest set of tokens whose probability reaches p (1: all)." };
         var seed = new Option<long?>("--seed") { Description = "With --temperature: the sampler's seed (default 0); the same seed gives the same text." };
+        var edit = new EditOption("Generate with this edit applied to the writers' outputs (the model's weights stay as they are).", required: false);
         var raw = new Option<bool>("--raw") { Description = "Encode the prompt text as is, without the chat template (nor --system)." };
         var dtype = new DTypeOption("Dtype to run the model in (default: the checkpoint's).");
         var command = new Command("generate", "One chat completion from a checkpoint.");
@@ -43,6 +45,7 @@ internal static class GenerateCommand
         command.Add(topP);
         command.Add(seed);
         command.Add(raw);
+        edit.AddTo(command);
         dtype.AddTo(command);
         runtime.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
@@ -65,6 +68,8 @@ internal static class GenerateCommand
 
             string folder = parsed.GetValue(model)!;
             ModelConfig config = ModelFolder.Check(folder);
+            Edit? loadedEdit = edit.Read(parsed);
+            loadedEdit?.Validate(config);
             string tokenizerPath = Path.Combine(folder, TokenizerFileName);
             if (!File.Exists(tokenizerPath))
             {
@@ -86,7 +91,7 @@ internal static class GenerateCommand
             {
                 StopIds = stops,
                 Sampling = sampling,
-                Edits = null, // --edit: the lead sets ActivationEdits.ForAllRows(edit) here; nothing else changes.
+                Edits = loadedEdit is null ? null : ActivationEdits.ForAllRows(loadedEdit),
             };
             string completion = Complete(lm, tokenizer, ids, options);
             await parsed.InvocationConfiguration.Output.WriteLineAsync(completion);
