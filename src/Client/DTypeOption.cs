@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Geode.Client;
 
 /// <summary>
-/// <c>--dtype float32|bfloat16|float16</c>: the dtype a model runs in. Parsed by hand rather than by
+/// <c>--dtype float32|bfloat16|float16|float64</c>: the dtype a model runs in. Parsed by hand rather than by
 /// System.CommandLine so that a wrong value is one message naming the flag and the accepted values.
 /// </summary>
 internal sealed class DTypeOption
@@ -15,6 +15,7 @@ internal sealed class DTypeOption
         ["float32"] = ScalarType.Float32,
         ["bfloat16"] = ScalarType.BFloat16,
         ["float16"] = ScalarType.Float16,
+        ["float64"] = ScalarType.Float64,
     };
 
     private readonly Option<string?> _option;
@@ -22,7 +23,7 @@ internal sealed class DTypeOption
     /// <summary>Creates the flag; <paramref name="description"/> says what the default is.</summary>
     public DTypeOption(string description)
     {
-        _option = new Option<string?>("--dtype") { Description = description, HelpName = "float32|bfloat16|float16" };
+        _option = new Option<string?>("--dtype") { Description = description, HelpName = "float32|bfloat16|float16|float64" };
     }
 
     /// <summary>Adds the flag to <paramref name="command"/>.</summary>
@@ -40,7 +41,7 @@ internal sealed class DTypeOption
 
         return Names.TryGetValue(text.Trim(), out ScalarType dtype)
             ? dtype
-            : throw new BadInputException($"--dtype: '{text}' is not a dtype Geode runs models in; use float32, bfloat16 or float16.", "--dtype");
+            : throw new BadInputException($"--dtype: '{text}' is not a dtype Geode runs models in; use float32, bfloat16, float16 or float64.", "--dtype");
     }
 
     /// <summary>The flag's spelling of <paramref name="dtype"/> (<c>float32</c>, <c>bfloat16</c>, <c>float16</c>).</summary>

@@ -91,7 +91,9 @@ internal sealed class Attention(
         }
 
         scores = scores.view(batch, kvHeads, groups, steps, keyCount) + context.Masks[spec.Kind];
-        Tensor weights = scores.softmax(-1, ScalarType.Float32).to(q.dtype).view(batch, kvHeads, groups * steps, keyCount);
+        // Softmax in float32 at least (float64 stays float64: its mask value would overflow float32 to −inf).
+        ScalarType softmaxType = q.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        Tensor weights = scores.softmax(-1, softmaxType).to(q.dtype).view(batch, kvHeads, groups * steps, keyCount);
         Tensor mixed = weights.matmul(values)                                       // [B,nKV,r·T,d]
             .view(batch, heads, steps, d)
             .transpose(1, 2)

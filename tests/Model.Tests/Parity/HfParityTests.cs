@@ -33,4 +33,20 @@ public sealed class HfParityTests(ITestOutputHelper output)
         Assert.Contains(report.Metrics, m => m.Name.StartsWith("greedy_cached", StringComparison.Ordinal));
         Assert.Contains(report.Metrics, m => m.Name == "ablation.logits (weight edit)");
     }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Fixture_in_float64_agrees_with_the_float32_reference_to_its_rounding(string fixture)
+    {
+        // Float64 masks must not overflow to −inf in a float32 softmax: a NaN here would spread from
+        // padded positions to every row.
+        TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+        string folder = RepositoryPaths.HfFixture(fixture);
+
+        VerificationReport report = ReferenceVerifier.Verify(
+            folder, Path.Combine(folder, "reference.safetensors"), new LoadOptions(TorchSharp.torch.ScalarType.Float64, TorchSharp.torch.CPU), 1e-3);
+
+        Assert.Equal("Float64", report.DType);
+        Assert.All(report.Metrics, m => Assert.True(m.Passed && double.IsFinite(m.MaxAbsError), $"{m.Name}: {m.MaxAbsError:E3}"));
+    }
 }
