@@ -234,30 +234,10 @@ public sealed class CheckpointFolderTests : IDisposable
         Assert.Throws<BadInputException>(() => folder.FileOf("lm_head.weight"));
     }
 
-    /// <summary>Splits a file's tensors alternately into two shards plus an index, as save_pretrained lays them out.</summary>
     private string WriteSharded(SafetensorsFile single)
     {
         string dir = Path.Combine(_temp.Path, "sharded");
-        Directory.CreateDirectory(dir);
-        string[] shards = ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"];
-        var weightMap = new Dictionary<string, string>();
-        using (NewDisposeScope())
-        {
-            for (int shard = 0; shard < 2; shard++)
-            {
-                TensorInfo[] mine = [.. single.Tensors.Where((_, i) => i % 2 == shard)];
-                SafetensorsWriter.Write(Path.Combine(dir, shards[shard]), mine.Select(t => (t.Name, single.Read(t.Name))), single.Metadata);
-                foreach (TensorInfo info in mine)
-                {
-                    weightMap[info.Name] = shards[shard];
-                }
-            }
-        }
-
-        long total = single.Tensors.Sum(t => t.ByteLength);
-        File.WriteAllText(
-            Path.Combine(dir, Index),
-            System.Text.Json.JsonSerializer.Serialize(new { metadata = new { total_size = total }, weight_map = weightMap }));
+        ShardedCheckpoint.Write(single, dir);
         return dir;
     }
 }

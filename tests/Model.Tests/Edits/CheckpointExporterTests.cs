@@ -3,6 +3,7 @@ using Geode.Model.Checkpoints;
 using Geode.Model.Edits;
 using Geode.Model.Export;
 using Geode.Model.Native;
+using Geode.Model.Tests.Checkpoints;
 using Geode.Model.Weights;
 using Geode.Tests;
 using Xunit.Abstractions;
@@ -64,7 +65,7 @@ public sealed class CheckpointExporterTests : IDisposable
 
         ExportSummary summary = CheckpointExporter.Export(input, edit, output);
 
-        string[] shards = ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"];
+        string[] shards = ShardedCheckpoint.ShardNames;
         Assert.Equal([.. shards, CheckpointFolder.IndexFileName], summary.CheckpointFiles);
         Assert.Equal(["config.json", "tokenizer_config.json"], summary.CopiedFiles);
         string[] expectedEdited =
@@ -184,25 +185,8 @@ public sealed class CheckpointExporterTests : IDisposable
         string dir = Directory.CreateDirectory(Path.Combine(_temp.Path, "sharded")).FullName;
         File.Copy(Path.Combine(fixture, "config.json"), Path.Combine(dir, "config.json"));
         File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), "{\"chat_template\": \"{{ messages }}\"}\n");
-        string[] shards = ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"];
-        var weightMap = new Dictionary<string, string>();
         using SafetensorsFile single = SafetensorsFile.Open(Path.Combine(fixture, CheckpointFolder.SingleFileName));
-        using (NewDisposeScope())
-        {
-            for (int shard = 0; shard < 2; shard++)
-            {
-                TensorInfo[] mine = [.. single.Tensors.Where((_, i) => i % 2 == shard)];
-                SafetensorsWriter.Write(Path.Combine(dir, shards[shard]), mine.Select(t => (t.Name, single.Read(t.Name))), single.Metadata);
-                foreach (TensorInfo info in mine)
-                {
-                    weightMap[info.Name] = shards[shard];
-                }
-            }
-        }
-
-        File.WriteAllText(
-            Path.Combine(dir, CheckpointFolder.IndexFileName),
-            JsonSerializer.Serialize(new { metadata = new { total_size = single.Tensors.Sum(t => t.ByteLength) }, weight_map = weightMap }));
+        ShardedCheckpoint.Write(single, dir);
         return dir;
     }
 }
