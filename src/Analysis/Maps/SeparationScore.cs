@@ -21,8 +21,8 @@ public sealed record SeparationScore(int K, int Misclassified, int Count)
     /// <summary>
     /// Scores <paramref name="points"/> (a 2-D map or the original activations) against
     /// <paramref name="labels"/>. Ties are broken deterministically: neighbours are ordered by
-    /// (distance, index), and among labels tied for the most votes the one of the nearest such
-    /// neighbour wins — the vote a slightly smaller k would have given.
+    /// (distance, index), and among labels tied for the most votes the one with the nearest voter
+    /// wins (with k = 1 that is simply the nearest neighbour, lower index first).
     /// </summary>
     /// <param name="points">[N, D], any floating dtype; distances are Euclidean, in float64.</param>
     /// <param name="labels">One category per row.</param>
