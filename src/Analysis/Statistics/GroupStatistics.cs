@@ -84,8 +84,8 @@ public sealed class GroupStatistics
         using var scope = NewDisposeScope();
         Tensor x = activations.to(ScalarType.Float64);
         Tensor mean = x.mean([0]);
-        Tensor m2 = (x - mean).square().sum(0);
-        Tensor sum = x.sum(0);
+        Tensor m2 = (x - mean).square().sum([0]);
+        Tensor sum = x.sum([0]);
 
         // Three [H] vectors leave the device, not the batch.
         double[] batchSum = sum.cpu().data<double>().ToArray();
