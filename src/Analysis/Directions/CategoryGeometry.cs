@@ -31,7 +31,7 @@ public sealed record CategoryGeometry(IReadOnlyList<string> Categories, IReadOnl
 
         string[] names = [.. categoryMeans.Keys.Where(k => k != control).Order(StringComparer.Ordinal)];
         using var scope = NewDisposeScope();
-        Tensor unit = stack([.. names.Select(n => Directions(categoryMeans[n], controlMean, n))]);  // [C, H]
+        Tensor unit = stack([.. names.Select(n => UnitDifference(categoryMeans[n], controlMean, n))]);  // [C, H]
         Tensor cosines = unit.matmul(unit.T).clamp(-1, 1);
         Tensor global = RefusalDirection.Normalize(globalDirection.to(ScalarType.Float64), "the global direction");
         double[] flat = cosines.contiguous().data<double>().ToArray();
@@ -51,9 +51,9 @@ public sealed record CategoryGeometry(IReadOnlyList<string> Categories, IReadOnl
         ArgumentNullException.ThrowIfNull(categoryMean);
         ArgumentNullException.ThrowIfNull(controlMean);
         using var scope = NewDisposeScope();
-        return Directions(categoryMean, controlMean, "the category").MoveToOuterDisposeScope();
+        return UnitDifference(categoryMean, controlMean, "the category").MoveToOuterDisposeScope();
     }
 
-    private static Tensor Directions(Tensor mean, Tensor control, string name) =>
+    private static Tensor UnitDifference(Tensor mean, Tensor control, string name) =>
         RefusalDirection.Normalize(mean.to(ScalarType.Float64) - control.to(ScalarType.Float64), $"μ_{name} − μ_control");
 }
