@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Geode.Model.Checkpoints;
 using Geode.Model.Config;
 using Geode.Model.Edits;
@@ -22,7 +21,7 @@ namespace Geode.Model.Inspection;
 /// <param name="OtherTensors">Tensors that are not part of the text decoder (vision or audio towers), not counted.</param>
 /// <param name="DTypes">The stored dtypes of the decoder's tensors, in header spelling.</param>
 /// <param name="ChatTemplate">The chat template Geode uses for the model type, or null when it knows none.</param>
-public sealed partial record ArchitectureSummary(
+public sealed record ArchitectureSummary(
     string Folder,
     ModelConfig Config,
     IReadOnlyList<LayerSummary> Layers,
@@ -57,7 +56,7 @@ public sealed partial record ArchitectureSummary(
             }
 
             dtypes.Add(info.DType.HeaderName());
-            if (IsUnusedKv(config, canonical))
+            if (CheckpointNames.IsUnusedKv(config, canonical))
             {
                 redundant++;
                 redundantParameters += info.ElementCount;
@@ -80,17 +79,4 @@ public sealed partial record ArchitectureSummary(
 
         return new ArchitectureSummary(checkpoint.Folder, config, layers, parameters, redundant, redundantParameters, other, [.. dtypes], template);
     }
-
-    /// <summary>A key/value projection or key norm of a layer that reuses another layer's keys and values.</summary>
-    private static bool IsUnusedKv(ModelConfig config, string canonical)
-    {
-        Match match = KvTensor().Match(canonical);
-        return match.Success
-            && int.TryParse(match.Groups[1].ValueSpan, out int layer)
-            && layer < config.NumLayers
-            && config.Layers[layer].SharesKv;
-    }
-
-    [GeneratedRegex(@"^layers\.(\d+)\.self_attn\.(k_proj|v_proj|k_norm)\.")]
-    private static partial Regex KvTensor();
 }

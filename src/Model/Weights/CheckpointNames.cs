@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using Geode.Model.Config;
+
 namespace Geode.Model.Weights;
 
 /// <summary>
@@ -5,7 +8,7 @@ namespace Geode.Model.Weights;
 /// (<c>model.language_model.</c>, <c>language_model.model.</c>, <c>model.</c>) and drops what
 /// belongs to vision and audio towers.
 /// </summary>
-internal static class CheckpointNames
+internal static partial class CheckpointNames
 {
     private static readonly string[] DecoderPrefixes = ["model.language_model.", "language_model.model.", "model."];
     private static readonly string[] HeadNames = ["lm_head.weight", "language_model.lm_head.weight", "model.language_model.lm_head.weight"];
@@ -36,4 +39,20 @@ internal static class CheckpointNames
 
         return null;
     }
+
+    /// <summary>
+    /// True for a key/value projection or key norm (canonical name) of a layer that reuses another
+    /// layer's keys and values: Google's Gemma 4 releases still store them, but nothing reads them.
+    /// </summary>
+    public static bool IsUnusedKv(ModelConfig config, string canonical)
+    {
+        Match match = KvTensor().Match(canonical);
+        return match.Success
+            && int.TryParse(match.Groups[1].ValueSpan, out int layer)
+            && layer < config.NumLayers
+            && config.Layers[layer].SharesKv;
+    }
+
+    [GeneratedRegex(@"^layers\.(\d+)\.self_attn\.(k_proj|v_proj|k_norm)\.")]
+    private static partial Regex KvTensor();
 }
