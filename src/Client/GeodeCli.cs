@@ -77,6 +77,7 @@ public static class GeodeCli
         root.Add(GenerateCommand.Create());
         root.Add(BenchCommand.Create());
         root.Add(ExportCommand.Create());
+        root.Add(JudgeCommand.Create());
         return root;
     }
 }
