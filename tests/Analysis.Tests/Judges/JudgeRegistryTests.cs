@@ -12,6 +12,7 @@ public sealed class JudgeRegistryTests
         Assert.Equal(["keyword", "regex", "first-token"], JudgeRegistry.All.Select(j => j.Name));
         Assert.All(JudgeRegistry.All, j => Assert.False(string.IsNullOrEmpty(j.Version)));
         Assert.Equal(["keyword", "regex"], JudgeRegistry.ResponseJudgeNames);
+        Assert.Equal("refusal when any of 33 keyword markers appears", JudgeRegistry.All[0].Description);
     }
 
     [Fact]
