@@ -78,6 +78,7 @@ public static class GeodeCli
         root.Add(BenchCommand.Create());
         root.Add(ExportCommand.Create());
         root.Add(DiffCommand.Create());
+        root.Add(JudgeCommand.Create());
         return root;
     }
 }
