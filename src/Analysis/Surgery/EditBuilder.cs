@@ -66,6 +66,37 @@ public static class EditBuilder
         return edit;
     }
 
+    /// <summary>
+    /// One part per layer of <paramref name="layers"/> from per-stream directions r_l
+    /// (<paramref name="streamDirections"/> [L+1, H], row l = the residual after layer l−1): decoder
+    /// layer i's writers are projected against row i + 1, the state they write into (heretic's rule).
+    /// </summary>
+    /// <exception cref="Geode.Model.BadInputException">The directions do not fit the model.</exception>
+    public static Edit FromStreamDirections(
+        ModelConfig config,
+        Tensor streamDirections,
+        LayerSubset layers,
+        IReadOnlyList<WriterKind> writers,
+        double alpha = 1,
+        EditVariant variant = EditVariant.Projection,
+        bool postNormAware = false,
+        string name = "per-layer directions")
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(streamDirections);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (streamDirections.dim() != 2 || streamDirections.shape[0] != config.NumLayers + 1 || streamDirections.shape[1] != config.HiddenSize)
+        {
+            throw new Geode.Model.BadInputException(
+                $"{name}: per-stream directions must be [L+1={config.NumLayers + 1}, H={config.HiddenSize}]; found [{string.Join(", ", streamDirections.shape)}].",
+                name,
+                "directions");
+        }
+
+        var bases = layers.Resolve(config).ToDictionary(layer => layer, layer => streamDirections[layer + 1]);
+        return PerLayer(config, bases, writers, alpha, variant, postNormAware, name);
+    }
+
     internal static EditPart Part(Tensor basis, IReadOnlyList<int> layers, IReadOnlyList<WriterKind> writers, double alpha, EditVariant variant, bool postNormAware)
     {
         ArgumentNullException.ThrowIfNull(basis);

@@ -16,6 +16,26 @@ public sealed class EditBuilderTests
     public EditBuilderTests() => Torch.Start();
 
     [Fact]
+    public void Stream_directions_edit_layer_i_with_the_row_it_writes_into()
+    {
+        using var scope = NewDisposeScope();
+        Tensor rows = Torch.Normal(11, 7, 64);
+
+        Edit edit = EditBuilder.FromStreamDirections(Config, rows, LayerSubset.Band(2, 4), EditBuilder.StandardWriters);
+
+        Assert.Equal([[2], [3], [4]], edit.Parts.Select(p => p.Layers.ToArray()));
+        foreach (EditPart part in edit.Parts)
+        {
+            // Layer i writes into stream index i + 1; the stored basis is that row, normalised (up to sign).
+            Tensor expected = rows[part.Layers[0] + 1] / rows[part.Layers[0] + 1].norm();
+            double cosine = Math.Abs(part.Basis.squeeze(1).to(ScalarType.Float64).dot(expected.to(ScalarType.Float64)).item<double>());
+            Assert.Equal(1.0, cosine, 1e-6);
+        }
+
+        Assert.Throws<BadInputException>(() => EditBuilder.FromStreamDirections(Config, Torch.Normal(12, 6, 64), LayerSubset.All, EditBuilder.StandardWriters));
+    }
+
+    [Fact]
     public void Projection_puts_the_named_layers_and_writers_in_one_part()
     {
         using var scope = NewDisposeScope();
