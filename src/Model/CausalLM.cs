@@ -67,7 +67,7 @@ public sealed class CausalLM : IDisposable
     /// <summary>Runs one batched forward pass.</summary>
     public ForwardResult Forward(ForwardRequest request)
     {
-        using var noGrad = no_grad();
+        using IDisposable? noGrad = request.TrackGradients ? null : no_grad();
         using var scope = NewDisposeScope();
         Tensor ids = request.InputIds.to(ScalarType.Int64, Device);
         Tensor mask = request.AttentionMask.to(ScalarType.Int64, Device);

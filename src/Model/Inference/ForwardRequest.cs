@@ -20,6 +20,9 @@ public sealed record ForwardRequest(Tensor InputIds, Tensor AttentionMask)
     /// <summary>Which logits to compute.</summary>
     public LogitsScope Logits { get; init; } = LogitsScope.All;
 
+    /// <summary>Keep autograd on, for training: the pass keeps what a backward pass needs.</summary>
+    public bool TrackGradients { get; init; }
+
     /// <summary>A KV cache to extend (the tokens continue what it holds), or null for a standalone pass.</summary>
     public KvCache? Cache { get; init; }
 }

@@ -12,7 +12,12 @@ namespace Geode.Model.Random;
 public static class RandomModel
 {
     /// <summary>Builds the model directly in <paramref name="dtype"/> on <paramref name="device"/>.</summary>
-    public static CausalLM Create(ModelConfig config, long seed, ScalarType dtype, Device device)
+    /// <param name="config">The shape.</param>
+    /// <param name="seed">Seed of the initial values.</param>
+    /// <param name="dtype">The weights' dtype.</param>
+    /// <param name="device">Where the weights live.</param>
+    /// <param name="trainable">Make every weight an autograd parameter (for training) instead of a plain tensor.</param>
+    public static CausalLM Create(ModelConfig config, long seed, ScalarType dtype, Device device, bool trainable = false)
     {
         var generator = new Generator((ulong)seed, device: CPU);
         var weights = new WeightStore($"random {config.ModelType} (seed {seed})");
@@ -26,7 +31,9 @@ public static class RandomModel
                     : name.EndsWith(".bias", StringComparison.Ordinal)
                         ? zeros(shape, dtype: ScalarType.Float32)
                         : randn(shape, dtype: ScalarType.Float32, generator: generator) * Scale(name, shape);
-                weights.Add(name, name == "lm_head.weight" ? name : "model." + name, values.to(dtype, device).DetachFromDisposeScope());
+                Tensor placed = values.to(dtype, device);
+                Tensor stored = trainable ? new TorchSharp.Modules.Parameter(placed, requires_grad: true) : placed;
+                weights.Add(name, name == "lm_head.weight" ? name : "model." + name, stored.DetachFromDisposeScope());
             }
 
             return new CausalLM(config, weights, device);
