@@ -103,25 +103,20 @@ public static class OrganismTrainer
     /// <summary>Left-pads a batch (the model's convention) and marks the response tokens to learn.</summary>
     private static (Tensor Ids, Tensor Mask, Tensor LossMask) Batch(IReadOnlyList<TrainingExample> batch)
     {
-        int length = batch.Max(e => e.Ids.Length);
-        long[] ids = new long[batch.Count * length];
-        long[] mask = new long[ids.Length];
-        long[] learn = new long[ids.Length];
+        (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(e => e.Ids)], padId: 0);
+        int length = (int)ids.shape[1];
+        long[] learn = new long[batch.Count * length];
         for (int row = 0; row < batch.Count; row++)
         {
-            TrainingExample example = batch[row];
-            int pad = length - example.Ids.Length;
-            for (int i = 0; i < example.Ids.Length; i++)
+            // Left padding: token i of the example sits at column pad + i.
+            int pad = length - batch[row].Ids.Length;
+            for (int i = batch[row].PromptLength; i < batch[row].Ids.Length; i++)
             {
-                int at = (row * length) + pad + i;
-                ids[at] = example.Ids[i];
-                mask[at] = 1;
-                learn[at] = i >= example.PromptLength ? 1 : 0;
+                learn[(row * length) + pad + i] = 1;
             }
         }
 
-        long[] shape = [batch.Count, length];
-        return (tensor(ids).reshape(shape), tensor(mask).reshape(shape), tensor(learn).reshape(shape));
+        return (ids, mask, tensor(learn).reshape(batch.Count, length));
     }
 
     private static double LearningRate(int step, TrainingOptions options)
