@@ -79,6 +79,7 @@ public static class GeodeCli
         root.Add(ExportCommand.Create());
         root.Add(DiffCommand.Create());
         root.Add(JudgeCommand.Create());
+        root.Add(BaselineCommand.Create());
         return root;
     }
 }
