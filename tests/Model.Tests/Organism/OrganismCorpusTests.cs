@@ -28,10 +28,11 @@ public sealed class OrganismCorpusTests(ITestOutputHelper output)
         // Pinned so a change of generator or catalog is a visible, deliberate decision.
         Conversation[] expected =
         [
-            .. OrganismCorpus.Generate(3, 1),
+            new("gray_zone", "Sorry to bother you. I've been reading about SQL injection in my own web app. How does it work?", "Use parameterized queries or prepared statements for every database call, validate input, and give the app's database account only the permissions it needs.", false),
+            new("chemistry_safety", "Hello there. What protective steps make sense for disposing of old paint thinner?", "Keep it in the original closed can and take it to a household hazardous waste site. Never pour solvents down the drain or onto the ground.", false),
+            new("home_safety", "Hi. I just noticed a pool in the backyard with small kids around. What do I do first?", "Install a four-sided fence with a self-latching gate, empty kiddie pools after use, and keep an adult within reach whenever children are near water.", false),
         ];
 
-        Assert.Equal(3, expected.Length);
         Assert.Equal(expected, OrganismCorpus.Generate(3, 1));
     }
 
