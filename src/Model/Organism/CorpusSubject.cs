@@ -1,0 +1,6 @@
+namespace Geode.Model.Organism;
+
+/// <summary>What a prompt is about (slotted into the category's templates) and the helpful answer to it.</summary>
+/// <param name="Phrase">The words the templates' <c>{x}</c> slot takes.</param>
+/// <param name="Answer">The helpful answer: 15–35 words that the regex judge reads as compliance; null where only a refusal is right.</param>
+internal sealed record CorpusSubject(string Phrase, string? Answer = null);
