@@ -80,6 +80,7 @@ public static class GeodeCli
         root.Add(DiffCommand.Create());
         root.Add(JudgeCommand.Create());
         root.Add(BaselineCommand.Create());
+        root.Add(OrganismCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Geode.Model.Checkpoints;
+using Geode.Model.Config;
+using Geode.Model.Text;
+using static TorchSharp.torch;
+
+namespace Geode.Model.Organism;
+
+/// <summary>What to build: corpus size, seed, and training settings.</summary>
+/// <param name="Examples">Conversations generated for training.</param>
+/// <param name="Seed">Seed of the corpus, the initial weights and the batch order.</param>
+/// <param name="Training">Steps, batch, learning rate (its seed is replaced by <paramref name="Seed"/>).</param>
+public sealed record OrganismRecipe(int Examples, long Seed, TrainingOptions Training)
+{
+    /// <summary>The recipe of the shipped organism.</summary>
+    public static OrganismRecipe Default { get; } = new(20_000, 0, new TrainingOptions());
+}
+
+/// <summary>What a build produced.</summary>
+/// <param name="Folder">The model folder.</param>
+/// <param name="VocabSize">Tokens in the vocabulary.</param>
+/// <param name="Parameters">Trainable parameters.</param>
+/// <param name="Log">The loss curve.</param>
+/// <param name="Seconds">Wall time of the whole build.</param>
+public sealed record OrganismReport(string Folder, int VocabSize, long Parameters, IReadOnlyList<TrainingLogEntry> Log, double Seconds);
+
+/// <summary>
+/// Builds the model organism into a Hugging Face folder: generates the synthetic corpus, builds the
+/// word-level tokenizer, trains the Gemma 4-shaped decoder on it, and writes <c>config.json</c>,
+/// <c>generation_config.json</c>, <c>tokenizer.json</c>, <c>model.safetensors</c> and
+/// <c>training_log.json</c>. Deterministic for a seed and a torch thread count.
+/// </summary>
+public static class OrganismBuilder
+{
+    /// <summary>Builds the organism into <paramref name="folder"/> (created; files in it are replaced).</summary>
+    public static OrganismReport Build(string folder, OrganismRecipe recipe, Action<TrainingLogEntry>? progress = null)
+    {
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(folder);
+        IReadOnlyList<Conversation> corpus = OrganismCorpus.Generate(recipe.Examples, recipe.Seed);
+
+        string tokenizerPath = Path.Combine(folder, "tokenizer.json");
+        var template = new Gemma4ChatTemplate();
+        File.WriteAllText(tokenizerPath, OrganismTokenizer.Build(corpus.SelectMany(c => new[] { c.Prompt, c.Response })));
+        using TextTokenizer tokenizer = TextTokenizer.Load(tokenizerPath);
+        int endOfTurn = tokenizer.TokenToId(template.StopTokens[0])
+            ?? throw new InvalidOperationException("The organism tokenizer lacks the end-of-turn token.");
+
+        string configJson = OrganismConfig.Json(tokenizer.VocabSize, endOfTurn);
+        ModelConfig config = ConfigReader.Parse(configJson, "organism config");
+        TrainingExample[] examples = [.. corpus.Select(c => TrainingExample.From(tokenizer, template, c.Prompt, c.Response))];
+        (CausalLM model, IReadOnlyList<TrainingLogEntry> log) = OrganismTrainer.Train(config, examples, recipe.Training with { Seed = recipe.Seed }, progress);
+        using (model)
+        {
+            using var noGrad = no_grad();
+            SafetensorsWriter.Write(
+                Path.Combine(folder, CheckpointFolder.SingleFileName),
+                model.Weights.Names.Select(name => (model.Weights.CheckpointName(name), model.Weights[name].detach())),
+                new Dictionary<string, string> { ["format"] = "pt" });
+            long parameters = model.Weights.Names.Sum(name => model.Weights[name].NumberOfElements);
+
+            File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
+            File.WriteAllText(
+                Path.Combine(folder, "generation_config.json"),
+                JsonSerializer.Serialize(new { bos_token_id = 2, eos_token_id = new[] { 1, endOfTurn }, pad_token_id = 0 }));
+            File.WriteAllText(
+                Path.Combine(folder, "training_log.json"),
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        examples = recipe.Examples,
+                        seed = recipe.Seed,
+                        steps = recipe.Training.Steps,
+                        batch_size = recipe.Training.BatchSize,
+                        learning_rate = recipe.Training.LearningRate,
+                        torch_threads = get_num_threads(),
+                        vocab_size = tokenizer.VocabSize,
+                        parameters,
+                        seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+                        loss = log.Select(e => new { step = e.Step, loss = Math.Round(e.Loss, 4), lr = e.LearningRate, seconds = Math.Round(e.Seconds, 1) }),
+                    },
+                    new JsonSerializerOptions { WriteIndented = true }));
+            return new OrganismReport(folder, tokenizer.VocabSize, parameters, log, clock.Elapsed.TotalSeconds);
+        }
+    }
+}
