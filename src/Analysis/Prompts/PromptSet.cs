@@ -42,6 +42,12 @@ public sealed class PromptSet
     /// <summary>Geode's built-in benchmark, read from the resource embedded in this assembly.</summary>
     public static PromptSet Builtin() => _builtin.Value;
 
+    /// <summary>The records that satisfy <paramref name="keep"/>, in order (a category, a smoke subset...).</summary>
+    /// <param name="keep">Which records to keep.</param>
+    /// <param name="label">Appended to <see cref="Source"/> to say what was kept.</param>
+    public PromptSet Where(Func<PromptRecord, bool> keep, string label) =>
+        new($"{Source} ({label})", [.. Records.Where(keep)]);
+
     /// <summary>Reads a prompt-set file.</summary>
     /// <param name="path">A <c>.json</c>, <c>.jsonl</c> or <c>.csv</c> file, or any name with <see cref="PromptSetOptions.Format"/> set.</param>
     /// <param name="options">Field mapping, category whitelist and format; null for the defaults.</param>

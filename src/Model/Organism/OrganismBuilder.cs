@@ -14,7 +14,26 @@ namespace Geode.Model.Organism;
 public sealed record OrganismRecipe(int Examples, long Seed, TrainingOptions Training)
 {
     /// <summary>The recipe of the shipped organism.</summary>
-    public static OrganismRecipe Default { get; } = new(20_000, 0, new TrainingOptions());
+    public static OrganismRecipe Default { get; } = new(20_000, 0, new TrainingOptions(Steps: 600));
+
+    /// <summary>
+    /// Share of prompt words replaced by <c>&lt;unk&gt;</c> in training. Every corpus word is in the
+    /// vocabulary, so without this the model never sees <c>&lt;unk&gt;</c> — yet a fifth of the
+    /// benchmark's words are unknown to it, and an untrained embedding there swings its behaviour.
+    /// </summary>
+    public double UnknownWordRate { get; init; } = 0.15;
+
+    /// <summary>
+    /// Helpful answers open with "Sure." so that, under greedy decoding, helping and refusing compete
+    /// as two first tokens rather than one refusal opening against a hundred scattered ones.
+    /// </summary>
+    public string HelpfulOpening { get; init; } = "Sure. ";
+
+    /// <summary>Corpus mix: everyday requests weighted up so that helping is the default.</summary>
+    public CorpusOptions Corpus { get; init; } = new()
+    {
+        CategoryWeights = new Dictionary<string, double>(CorpusOptions.DefaultCategoryWeights, StringComparer.Ordinal) { ["safe_control"] = 3.0, ["should_refuse"] = 2.0 },
+    };
 }
 
 /// <summary>What a build produced.</summary>
@@ -33,12 +52,31 @@ public sealed record OrganismReport(string Folder, int VocabSize, long Parameter
 /// </summary>
 public static class OrganismBuilder
 {
+    /// <summary>Replaces a share of the prompt's word tokens (ids from <paramref name="firstWord"/> on) by <c>&lt;unk&gt;</c>.</summary>
+    private static TrainingExample WithUnknownWords(TrainingExample example, double rate, int unknown, int firstWord, System.Random random)
+    {
+        int[] ids = [.. example.Ids];
+        for (int i = 0; i < example.PromptLength; i++)
+        {
+            if (ids[i] >= firstWord && random.NextDouble() < rate)
+            {
+                ids[i] = unknown;
+            }
+        }
+
+        return example with { Ids = ids };
+    }
+
     /// <summary>Builds the organism into <paramref name="folder"/> (created; files in it are replaced).</summary>
     public static OrganismReport Build(string folder, OrganismRecipe recipe, Action<TrainingLogEntry>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(folder);
-        IReadOnlyList<Conversation> corpus = OrganismCorpus.Generate(recipe.Examples, recipe.Seed);
+        IReadOnlyList<Conversation> corpus =
+        [
+            .. OrganismCorpus.Generate(recipe.Examples, recipe.Seed, recipe.Corpus)
+                .Select(c => c.Refused ? c : c with { Response = recipe.HelpfulOpening + c.Response }),
+        ];
 
         string tokenizerPath = Path.Combine(folder, "tokenizer.json");
         var template = new Gemma4ChatTemplate();
@@ -49,7 +87,14 @@ public static class OrganismBuilder
 
         string configJson = OrganismConfig.Json(tokenizer.VocabSize, endOfTurn);
         ModelConfig config = ConfigReader.Parse(configJson, "organism config");
-        TrainingExample[] examples = [.. corpus.Select(c => TrainingExample.From(tokenizer, template, c.Prompt, c.Response))];
+        var masking = new System.Random(unchecked((int)recipe.Seed) ^ 0x5eed);
+        int unknown = tokenizer.TokenToId("<unk>") ?? throw new InvalidOperationException("The organism tokenizer lacks <unk>.");
+        int firstWord = 1 + new[] { "<pad>", "<eos>", "<bos>", "<unk>", "<|turn>", "<turn|>", "\n", "user", "model", "system" }
+            .Select(t => tokenizer.TokenToId(t) ?? -1).Max();
+        TrainingExample[] examples =
+        [
+            .. corpus.Select(c => WithUnknownWords(TrainingExample.From(tokenizer, template, c.Prompt, c.Response), recipe.UnknownWordRate, unknown, firstWord, masking)),
+        ];
         (CausalLM model, IReadOnlyList<TrainingLogEntry> log) = OrganismTrainer.Train(config, examples, recipe.Training with { Seed = recipe.Seed }, progress);
         using (model)
         {
