@@ -32,11 +32,7 @@ public static class OrganismConfig
             ["hidden_size_per_layer_input"] = 16,
             ["vocab_size"] = vocabSize,
             ["vocab_size_per_layer_input"] = vocabSize,
-            ["rope_parameters"] = new Dictionary<string, object>
-            {
-                ["sliding_attention"] = new Dictionary<string, object> { ["rope_type"] = "default", ["rope_theta"] = 10000.0 },
-                ["full_attention"] = new Dictionary<string, object> { ["rope_type"] = "proportional", ["partial_rotary_factor"] = 0.25, ["rope_theta"] = 1000000.0 },
-            },
+            ["rope_parameters"] = Random.RandomConfigs.Gemma4RopeParameters(),
             ["rms_norm_eps"] = 1e-6,
             ["hidden_activation"] = "gelu_pytorch_tanh",
             ["final_logit_softcapping"] = 30.0,

@@ -65,11 +65,7 @@ public static class RandomConfigs
             ["hidden_size_per_layer_input"] = perLayer,
             ["vocab_size"] = vocab,
             ["vocab_size_per_layer_input"] = vocab,
-            ["rope_parameters"] = new Dictionary<string, object>
-            {
-                ["sliding_attention"] = new Dictionary<string, object> { ["rope_type"] = "default", ["rope_theta"] = 10000.0 },
-                ["full_attention"] = new Dictionary<string, object> { ["rope_type"] = "proportional", ["partial_rotary_factor"] = 0.25, ["rope_theta"] = 1000000.0 },
-            },
+            ["rope_parameters"] = Gemma4RopeParameters(),
             ["rms_norm_eps"] = 1e-6,
             ["hidden_activation"] = "gelu_pytorch_tanh",
             ["final_logit_softcapping"] = 30.0,
@@ -79,6 +75,13 @@ public static class RandomConfigs
             ["eos_token_id"] = new[] { 1, 106 },
         });
     }
+
+    /// <summary>Gemma 4 E2B/E4B's RoPE: θ 10⁴ on sliding layers, proportional θ 10⁶ with a quarter rotated on full ones.</summary>
+    internal static Dictionary<string, object> Gemma4RopeParameters() => new()
+    {
+        ["sliding_attention"] = new Dictionary<string, object> { ["rope_type"] = "default", ["rope_theta"] = 10000.0 },
+        ["full_attention"] = new Dictionary<string, object> { ["rope_type"] = "proportional", ["partial_rotary_factor"] = 0.25, ["rope_theta"] = 1000000.0 },
+    };
 
     private static string Llama(int hidden, int layers, int heads, int kvHeads, int mlp, int vocab) =>
         JsonSerializer.Serialize(new Dictionary<string, object>
