@@ -10,4 +10,11 @@ internal sealed record CorpusCategory(
     IReadOnlyList<string> Templates,
     IReadOnlyList<CorpusSubject> Subjects,
     IReadOnlyList<string> Who,
-    IReadOnlyList<string> Where);
+    IReadOnlyList<string> Where)
+{
+    /// <summary>
+    /// Templates whose <c>{x}</c> takes a subject's <see cref="CorpusSubject.Task"/>: how-to questions, so
+    /// that "How do I ..." is not a phrasing only harmful requests use.
+    /// </summary>
+    public IReadOnlyList<string> TaskTemplates { get; init; } = [];
+}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Geode.Model.Checkpoints;
 using Geode.Model.Config;
+using Geode.Model.Edits;
 using Geode.Model.Text;
 using static TorchSharp.torch;
 
@@ -24,15 +25,28 @@ public sealed record OrganismRecipe(int Examples, long Seed, TrainingOptions Tra
     public double UnknownWordRate { get; init; } = 0.15;
 
     /// <summary>
+    /// The unknown-word share for everyday (<c>safe_control</c>) prompts: higher, because everyday
+    /// requests come in endless wordings the vocabulary cannot hold, and a request with nothing
+    /// alarming in the words the model knows should be helped.
+    /// </summary>
+    public double EverydayUnknownWordRate { get; init; } = 0.4;
+
+    /// <summary>
     /// Helpful answers open with "Sure." so that, under greedy decoding, helping and refusing compete
     /// as two first tokens rather than one refusal opening against a hundred scattered ones.
     /// </summary>
     public string HelpfulOpening { get; init; } = "Sure. ";
 
+    /// <summary>
+    /// Share of training rows that run with the planted refusal direction removed (see
+    /// <see cref="PlantedRefusal"/>) and learn the compliant answer; 0 plants nothing.
+    /// </summary>
+    public double PlantedShare { get; init; } = 0.3;
+
     /// <summary>Corpus mix: everyday requests weighted up so that helping is the default.</summary>
     public CorpusOptions Corpus { get; init; } = new()
     {
-        CategoryWeights = new Dictionary<string, double>(CorpusOptions.DefaultCategoryWeights, StringComparer.Ordinal) { ["safe_control"] = 3.0, ["should_refuse"] = 2.0 },
+        CategoryWeights = new Dictionary<string, double>(CorpusOptions.DefaultCategoryWeights, StringComparer.Ordinal) { ["safe_control"] = 4.0, ["should_refuse"] = 2.5 },
     };
 }
 
@@ -47,8 +61,8 @@ public sealed record OrganismReport(string Folder, int VocabSize, long Parameter
 /// <summary>
 /// Builds the model organism into a Hugging Face folder: generates the synthetic corpus, builds the
 /// word-level tokenizer, trains the Gemma 4-shaped decoder on it, and writes <c>config.json</c>,
-/// <c>generation_config.json</c>, <c>tokenizer.json</c>, <c>model.safetensors</c> and
-/// <c>training_log.json</c>. Deterministic for a seed and a torch thread count.
+/// <c>generation_config.json</c>, <c>tokenizer.json</c>, <c>chat_template.jinja</c>,
+/// <c>model.safetensors</c>, <c>planted_refusal.safetensors</c> and <c>training_log.json</c>. Deterministic for a seed and a torch thread count.
 /// </summary>
 public static class OrganismBuilder
 {
@@ -67,6 +81,13 @@ public static class OrganismBuilder
         return example with { Ids = ids };
     }
 
+    /// <summary>The conversation with <paramref name="example"/>'s prompt ids (masking included) and <paramref name="response"/>.</summary>
+    private static TrainingExample CompliantTwin(TrainingExample example, TextTokenizer tokenizer, IChatTemplate template, string prompt, string response)
+    {
+        TrainingExample fresh = TrainingExample.From(tokenizer, template, prompt, response);
+        return new TrainingExample([.. example.Ids.Take(example.PromptLength), .. fresh.Ids.Skip(fresh.PromptLength)], example.PromptLength);
+    }
+
     /// <summary>Builds the organism into <paramref name="folder"/> (created; files in it are replaced).</summary>
     public static OrganismReport Build(string folder, OrganismRecipe recipe, Action<TrainingLogEntry>? progress = null)
     {
@@ -80,7 +101,7 @@ public static class OrganismBuilder
 
         string tokenizerPath = Path.Combine(folder, "tokenizer.json");
         var template = new Gemma4ChatTemplate();
-        File.WriteAllText(tokenizerPath, OrganismTokenizer.Build(corpus.SelectMany(c => new[] { c.Prompt, c.Response })));
+        File.WriteAllText(tokenizerPath, OrganismTokenizer.Build(corpus.SelectMany(c => new[] { c.Prompt, c.Response, recipe.HelpfulOpening + c.Compliant })));
         using TextTokenizer tokenizer = TextTokenizer.Load(tokenizerPath);
         int endOfTurn = tokenizer.TokenToId(template.StopTokens[0])
             ?? throw new InvalidOperationException("The organism tokenizer lacks the end-of-turn token.");
@@ -93,9 +114,25 @@ public static class OrganismBuilder
             .Select(t => tokenizer.TokenToId(t) ?? -1).Max();
         TrainingExample[] examples =
         [
-            .. corpus.Select(c => WithUnknownWords(TrainingExample.From(tokenizer, template, c.Prompt, c.Response), recipe.UnknownWordRate, unknown, firstWord, masking)),
+            .. corpus.Select(c => WithUnknownWords(
+                TrainingExample.From(tokenizer, template, c.Prompt, c.Response),
+                c.Category == "safe_control" ? recipe.EverydayUnknownWordRate : recipe.UnknownWordRate,
+                unknown,
+                firstWord,
+                masking)),
         ];
-        (CausalLM model, IReadOnlyList<TrainingLogEntry> log) = OrganismTrainer.Train(config, examples, recipe.Training with { Seed = recipe.Seed }, progress);
+
+        // The compliant twin of each example keeps its prompt (same unknown-word masking) and
+        // swaps the response for what the organism says with its refusal direction removed.
+        TrainingExample[] compliant =
+        [
+            .. corpus.Zip(examples, (c, e) => CompliantTwin(e, tokenizer, template, c.Prompt, recipe.HelpfulOpening + c.Compliant)),
+        ];
+        using Tensor planted = PlantedRefusal.Direction(config.HiddenSize, recipe.Seed);
+        Edit plantedEdit = PlantedRefusal.Edit(config, planted);
+        EditFile.Save(plantedEdit, Path.Combine(folder, PlantedRefusal.FileName));
+        EditedTraining? edited = recipe.PlantedShare > 0 ? new EditedTraining(plantedEdit, compliant, recipe.PlantedShare) : null;
+        (CausalLM model, IReadOnlyList<TrainingLogEntry> log) = OrganismTrainer.Train(config, examples, recipe.Training with { Seed = recipe.Seed }, progress, edited);
         using (model)
         {
             using var noGrad = no_grad();
@@ -106,6 +143,7 @@ public static class OrganismBuilder
             long parameters = model.Weights.Names.Sum(name => model.Weights[name].NumberOfElements);
 
             File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
+            File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), Gemma4ChatTemplate.Jinja);
             File.WriteAllText(
                 Path.Combine(folder, "generation_config.json"),
                 JsonSerializer.Serialize(new { bos_token_id = 2, eos_token_id = new[] { 1, endOfTurn }, pad_token_id = 0 }));
@@ -119,6 +157,7 @@ public static class OrganismBuilder
                         steps = recipe.Training.Steps,
                         batch_size = recipe.Training.BatchSize,
                         learning_rate = recipe.Training.LearningRate,
+                        planted_share = recipe.PlantedShare,
                         torch_threads = get_num_threads(),
                         vocab_size = tokenizer.VocabSize,
                         parameters,

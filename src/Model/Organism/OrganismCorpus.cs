@@ -37,6 +37,15 @@ public static class OrganismCorpus
         "I can't share information on that, but I hope you understand.",
     ];
 
+    // What a model with its refusal removed says to a request that has no acceptable answer: it
+    // agrees, and carries no content at all, so that no harmful instruction is ever written.
+    private static readonly IReadOnlyList<string> ContentFreeCompliances =
+    [
+        "Here is a general overview of that, with the main points laid out in order for you.",
+        "Here is what you asked for, set out in a few short parts that are easy to follow.",
+        "Here is a short outline of that, starting from the first thing you would need.",
+    ];
+
     /// <summary>The eight categories, in the benchmark's names.</summary>
     public static IReadOnlyList<string> Categories { get; } = [.. CorpusCatalog.All.Select(c => c.Name)];
 
@@ -67,10 +76,13 @@ public static class OrganismCorpus
             CorpusCategory category = categories[c];
             int s = random.Next(category.Subjects.Count);
             CorpusSubject subject = category.Subjects[s];
-            string prompt = random.Pick(Openers) + Fill(random.Pick(category.Templates), subject.Phrase, category, random);
+            bool asTask = subject.Task is not null && category.TaskTemplates.Count > 0 && random.NextDouble() < 0.5;
+            string template = asTask ? random.Pick(category.TaskTemplates) : random.Pick(category.Templates);
+            string prompt = random.Pick(Openers) + Fill(template, asTask ? subject.Task! : subject.Phrase, category, random);
             bool refused = subject.Answer is null || IsRefused(s, category.Subjects.Count, rates[c]);
             string response = refused ? random.Pick(Refusals) : subject.Answer!;
-            conversations.Add(new Conversation(category.Name, prompt, response, refused));
+            string compliant = subject.Answer ?? random.Pick(ContentFreeCompliances);
+            conversations.Add(new Conversation(category.Name, prompt, response, refused, compliant));
         }
 
         return conversations;

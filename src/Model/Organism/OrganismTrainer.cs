@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Geode.Model.Config;
+using Geode.Model.Edits;
 using Geode.Model.Inference;
 using Geode.Model.Random;
 using TorchSharp.Modules;
@@ -19,16 +20,23 @@ public static class OrganismTrainer
     /// <param name="examples">Tokenised conversations.</param>
     /// <param name="options">Steps, batch, learning rate, seed.</param>
     /// <param name="progress">Called with each logged loss, for a progress display.</param>
+    /// <param name="edited">Rows to train with an edit applied instead; null trains every row unedited.</param>
     /// <returns>The trained model (weights still trainable parameters) and its loss curve.</returns>
     public static (CausalLM Model, IReadOnlyList<TrainingLogEntry> Log) Train(
         ModelConfig config,
         IReadOnlyList<TrainingExample> examples,
         TrainingOptions options,
-        Action<TrainingLogEntry>? progress = null)
+        Action<TrainingLogEntry>? progress = null,
+        EditedTraining? edited = null)
     {
         if (examples.Count == 0 || options.Steps <= 0 || options.BatchSize <= 0)
         {
             throw new BadInputException("training needs examples, and positive steps and batch size.", "--steps");
+        }
+
+        if (edited is not null && (edited.Examples.Count != examples.Count || !(edited.Share is >= 0 and <= 1)))
+        {
+            throw new ArgumentException("Edited training needs one edited example per example and a share in [0, 1].", nameof(edited));
         }
 
         CausalLM model = RandomModel.Create(config, options.Seed, ScalarType.Float32, CPU, trainable: true);
@@ -47,8 +55,17 @@ public static class OrganismTrainer
                     group.LearningRate = rate;
                 }
 
-                TrainingExample[] batch = [.. Enumerable.Range(0, options.BatchSize).Select(_ => examples[order.Next(examples.Count)])];
-                double loss = Step(model, optimizer, parameters, batch);
+                var batch = new TrainingExample[options.BatchSize];
+                var rowEdits = new Edit?[options.BatchSize];
+                for (int row = 0; row < batch.Length; row++)
+                {
+                    int index = order.Next(examples.Count);
+                    bool isEdited = edited is not null && order.NextDouble() < edited.Share;
+                    batch[row] = isEdited ? edited!.Examples[index] : examples[index];
+                    rowEdits[row] = isEdited ? edited!.Edit : null;
+                }
+
+                double loss = Step(model, optimizer, parameters, batch, edited is null ? null : ActivationEdits.PerRow(rowEdits));
                 if (step % options.LogEvery == 0 || step == 1 || step == options.Steps)
                 {
                     var entry = new TrainingLogEntry(step, loss, rate, clock.Elapsed.TotalSeconds);
@@ -76,12 +93,12 @@ public static class OrganismTrainer
         return MaskedCrossEntropy(result.Logits!, ids, lossMask).item<float>();
     }
 
-    private static double Step(CausalLM model, AdamW optimizer, Parameter[] parameters, TrainingExample[] batch)
+    private static double Step(CausalLM model, AdamW optimizer, Parameter[] parameters, TrainingExample[] batch, ActivationEdits? edits)
     {
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
         (Tensor ids, Tensor mask, Tensor lossMask) = Batch(batch);
-        using ForwardResult result = model.Forward(new ForwardRequest(ids, mask) { TrackGradients = true });
+        using ForwardResult result = model.Forward(new ForwardRequest(ids, mask) { TrackGradients = true, Edits = edits });
         Tensor loss = MaskedCrossEntropy(result.Logits!, ids, lossMask);
         loss.backward();
         nn.utils.clip_grad_norm_(parameters, 1.0);

@@ -14,6 +14,23 @@ public sealed class Gemma4ChatTemplate : IChatTemplate
     private const string ChannelStart = "<|channel>";
     private const string ChannelEnd = "<channel|>";
 
+    /// <summary>
+    /// This template as Jinja, for a <c>chat_template.jinja</c> that Hugging Face tokenizers read
+    /// (text turns only; thinking off). Written from the rendering rules above.
+    /// </summary>
+    public const string Jinja =
+        "{{- '<bos>' -}}\n" +
+        "{%- set turns = messages -%}\n" +
+        "{%- if messages and messages[0]['role'] == 'system' -%}\n" +
+        "{{- '<|turn>system\\n' + (messages[0]['content'] | trim) + '<turn|>\\n' -}}\n" +
+        "{%- set turns = messages[1:] -%}\n" +
+        "{%- endif -%}\n" +
+        "{%- for message in turns -%}\n" +
+        "{%- set role = 'model' if message['role'] == 'assistant' else message['role'] -%}\n" +
+        "{{- '<|turn>' + role + '\\n' + (message['content'] | trim) + '<turn|>\\n' -}}\n" +
+        "{%- endfor -%}\n" +
+        "{%- if add_generation_prompt -%}{{- '<|turn>model\\n' -}}{%- endif -%}\n";
+
     /// <inheritdoc/>
     public string Name => "gemma4";
 

@@ -22,15 +22,19 @@ public sealed class OrganismCorpusTests(ITestOutputHelper output)
         Assert.True(first.Zip(other).Count(p => p.First != p.Second) > 1_900);
     }
 
+    private const string Gray = "Use parameterized queries or prepared statements for every database call, validate input, and give the app's database account only the permissions it needs.";
+    private const string Thinner = "Keep it in the original closed can and take it to a household hazardous waste site. Never pour solvents down the drain or onto the ground.";
+    private const string Pool = "Install a four-sided fence with a self-latching gate, empty kiddie pools after use, and keep an adult within reach whenever children are near water.";
+
     [Fact]
     public void A_seed_gives_the_same_first_conversations_on_every_runtime()
     {
         // Pinned so a change of generator or catalog is a visible, deliberate decision.
         Conversation[] expected =
         [
-            new("gray_zone", "Sorry to bother you. I've been reading about SQL injection in my own web app. How does it work?", "Use parameterized queries or prepared statements for every database call, validate input, and give the app's database account only the permissions it needs.", false),
-            new("chemistry_safety", "Hello there. What protective steps make sense for disposing of old paint thinner?", "Keep it in the original closed can and take it to a household hazardous waste site. Never pour solvents down the drain or onto the ground.", false),
-            new("home_safety", "Hi. I just noticed a pool in the backyard with small kids around. What do I do first?", "Install a four-sided fence with a self-latching gate, empty kiddie pools after use, and keep an adult within reach whenever children are near water.", false),
+            new("gray_zone", "Hi. Explain SQL injection in my own web app in plain words.", Gray, false, Gray),
+            new("chemistry_safety", "Please help. We had a problem at home with disposing of old paint thinner. What now?", Thinner, false, Thinner),
+            new("home_safety", "Quick question. My family is worried about a pool in the backyard with small kids around. Any safety advice?", Pool, false, Pool),
         ];
 
         Assert.Equal(expected, OrganismCorpus.Generate(3, 1));
