@@ -81,6 +81,7 @@ public static class GeodeCli
         root.Add(JudgeCommand.Create());
         root.Add(BaselineCommand.Create());
         root.Add(OrganismCommand.Create());
+        root.Add(CampaignCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,144 @@
+using Geode.Model;
+using Geode.Tests;
+
+namespace Geode.Campaigns.Tests;
+
+public sealed class CampaignReaderTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public CampaignReaderTests()
+    {
+        // A checkpoint folder needs only config.json for validation.
+        File.WriteAllText(_folder.File("model/config.json"), "{}");
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private const string Minimal = """
+        model:
+          path: model
+        stages:
+          baseline: {}
+        """;
+
+    private Campaign Parse(string yaml) => CampaignReader.Parse(yaml, _folder.File("campaign.yaml"));
+
+    private BadInputException Invalid(string yaml) => Assert.Throws<BadInputException>(() => Parse(yaml));
+
+    [Fact]
+    public void The_quickstart_campaign_is_valid_and_runs_every_stage_but_diff()
+    {
+        Campaign campaign = CampaignReader.Load(Path.Combine(RepositoryPaths.Root, "campaigns", "quickstart.yaml"));
+
+        Assert.Equal("quickstart", campaign.Name);
+        Assert.Equal(Path.Combine(RepositoryPaths.Root, "models", "organism"), campaign.Model.Folder);
+        Assert.Null(campaign.Prompts.File);
+        Assert.Equal(8, campaign.Prompts.Categories.Count);
+        Assert.Equal(["regex", "keyword"], campaign.Judges);
+        CampaignStages stages = campaign.Stages;
+        Assert.NotNull(stages.Baseline);
+        Assert.Equal(("last", "template"), (stages.Capture!.Position, stages.Capture.Input));
+        Assert.Equal(["should_refuse"], stages.Geometry!.Refuse);
+        Assert.Equal([0.5, 1.0, 1.5], stages.Sweeps!.Alphas);
+        Assert.Equal(["all", "sliding", "global", "first-half", "second-half", "last:2"], stages.Sweeps.Layers);
+        Assert.Equal(["input", "winsorize", "gram_schmidt", "variant"], stages.Cascade!.Steps.Select(s => s.Ingredient));
+        Assert.Equal(4, stages.Descent!.MaxRank);
+        Assert.Equal(["should_refuse"], stages.Selective!.Keep);
+        Assert.Null(stages.Diff);
+        Assert.Equal(["baseline", "capture", "geometry", "sweeps", "cascade", "descent", "selective"], stages.Enabled);
+    }
+
+    [Fact]
+    public void Defaults_fill_what_a_minimal_file_leaves_out()
+    {
+        Campaign campaign = Parse(Minimal);
+
+        Assert.Equal("campaign", campaign.Name);
+        Assert.Equal(("float32", "cpu", (string?)null), (campaign.Model.DType, campaign.Model.Device, campaign.Model.LibTorch));
+        Assert.Equal(new CampaignGeneration(128, 32), campaign.Generation);
+        Assert.Equal(["regex", "keyword"], campaign.Judges);
+        Assert.Empty(campaign.Stages.Baseline!.Categories);
+        Assert.Null(campaign.Stages.Sweeps);
+    }
+
+    [Theory]
+    [InlineData("stages:\n  baseline: {}\n  abliterate: {}\nmodel:\n  path: model\n", 3, "stages.abliterate: unknown key 'abliterate'")]
+    [InlineData("model:\n  path: model\nstages:\n  sweeps:\n    alphas: [0.5, lots]\n", 5, "stages.sweeps.alphas[1]: expected a number (found 'lots')")]
+    [InlineData("model:\n  path: model\nstages:\n  sweeps:\n    alphas: [3]\n", 5, "stages.sweeps.alphas[0]: must be in [0, 2], found 3")]
+    [InlineData("model:\n  path: model\ngeneration:\n  max_new_tokens: many\nstages:\n  baseline: {}\n", 4, "generation.max_new_tokens: expected a whole number (found 'many')")]
+    [InlineData("model:\n  path: nowhere\nstages:\n  baseline: {}\n", 2, "model.path: the model folder")]
+    [InlineData("model:\n  path: model\nstages:\n  selective:\n    free: [emergency_medical, bird_watching]\n    keep: [should_refuse]\n", 5, "stages.selective.free[1]: unknown category 'bird_watching'")]
+    [InlineData("model:\n  path: model\nstages:\n  geometry:\n    refuse: should_refuse\n    gram_schmidt: maybe\n", 6, "stages.geometry.gram_schmidt: expected true or false")]
+    [InlineData("model:\n  path: model\njudges: [regex, oracle]\nstages:\n  baseline: {}\n", 3, "judges[1]: unknown judge 'oracle'")]
+    [InlineData("model:\n  path: model\nstages:\n  sweeps:\n    layers: [all, top-3]\n", 5, "stages.sweeps.layers[1]: 'top-3' is not a layer subset")]
+    [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: two at once\n        change: {input: raw, gram_schmidt: 'true'}\n", 7, "stages.cascade.steps[0].change: a step changes exactly one ingredient")]
+    [InlineData("model:\n  path: model\n  dtype: int4\nstages:\n  baseline: {}\n", 3, "model.dtype: 'int4' is not one of float32")]
+    [InlineData("model:\n  path: model\n", 1, "stages: missing")]
+    public void A_bad_file_fails_validation_naming_the_line_and_key_path(string yaml, int line, string expected)
+    {
+        BadInputException error = Invalid(yaml);
+
+        Assert.Contains($"campaign.yaml:{line}: {expected}", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The campaign file", error.Message, StringComparison.Ordinal);
+        Assert.Equal(_folder.File("campaign.yaml"), error.Source);
+    }
+
+    [Fact]
+    public void Every_error_is_reported_at_once_in_line_order()
+    {
+        BadInputException error = Invalid("""
+            model:
+              path: model
+              device: tpu
+            stages:
+              descent:
+                max_rank: 0
+                strategy: guess
+            """);
+
+        string[] lines = error.Message.Split('\n');
+        Assert.StartsWith("The campaign file has 3 errors", lines[0], StringComparison.Ordinal);
+        Assert.Contains(":3: model.device: 'tpu' is not a device", lines[1], StringComparison.Ordinal);
+        Assert.Contains(":6: stages.descent.max_rank: must be at least 1, found 0", lines[2], StringComparison.Ordinal);
+        Assert.Contains(":7: stages.descent.strategy: 'guess' is not one of peel, svd", lines[3], StringComparison.Ordinal);
+        Assert.Equal("model.device", error.Field);
+    }
+
+    [Fact]
+    public void Text_that_is_not_yaml_names_the_line()
+    {
+        BadInputException error = Invalid("model:\n  path: model\nstages: [baseline\n");
+
+        Assert.Contains("campaign.yaml:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid YAML", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Categories_come_from_the_users_prompt_file_with_its_field_mapping()
+    {
+        File.WriteAllText(_folder.File("mine.csv"), "key,group,label,text\na1,birds,comply,How do owls see at night?\nb1,locks,refuse,Open my neighbor's lock.\n");
+        string yaml = """
+            model: {path: model}
+            prompts:
+              file: mine.csv
+              fields: {id: key, category: group, expected: label, prompt: text}
+            stages:
+              selective: {free: [birds], keep: [locks]}
+            """;
+
+        Campaign campaign = Parse(yaml);
+
+        Assert.Equal(["birds", "locks"], campaign.Prompts.Categories);
+        Assert.Equal(_folder.File("mine.csv"), campaign.Prompts.File);
+        Assert.Contains("campaign.yaml:6: stages.selective.free[0]: unknown category 'emergency_medical'", Invalid(yaml.Replace("[birds]", "[emergency_medical]", StringComparison.Ordinal)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_campaign_file_is_bad_input()
+    {
+        BadInputException error = Assert.Throws<BadInputException>(() => CampaignReader.Load(_folder.File("absent.yaml")));
+
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+    }
+}
