@@ -1,0 +1,114 @@
+using Geode.Analysis.Judges;
+using Geode.Analysis.Measures;
+using Geode.Analysis.Prompts;
+using Geode.Model;
+using Geode.Model.Edits;
+using Geode.Model.Inference;
+using Geode.Model.Text;
+using static TorchSharp.torch;
+
+namespace Geode.Analysis.Evaluation;
+
+/// <summary>
+/// Evaluates several variants of one base model side by side (DESIGN §1.5–1.6): every prompt under
+/// every edit, the (prompt, edit) pairs packed into the same batches with one edit per row, so a
+/// sweep of k variants costs one model, k× the rows, and no weight copy. Each variant gets the
+/// baseline's result: responses, every judge's verdicts, refusal per category with 95% intervals.
+/// </summary>
+public static class VariantEvaluator
+{
+    /// <summary>Runs every prompt of <paramref name="prompts"/> under every edit of <paramref name="edits"/> (null: unedited).</summary>
+    /// <param name="model">The base model.</param>
+    /// <param name="tokenizer">Its tokenizer.</param>
+    /// <param name="template">Its chat template.</param>
+    /// <param name="prompts">The prompts.</param>
+    /// <param name="judges">The judges; the first one gives the per-category rates.</param>
+    /// <param name="edits">The variants; null is the unedited model.</param>
+    /// <param name="options">Generation length and rows per batch (<see cref="BaselineOptions.Edit"/> is ignored).</param>
+    /// <param name="progress">Called with the number of (prompt, variant) rows done so far.</param>
+    /// <returns>One result per variant, in <paramref name="edits"/>' order.</returns>
+    public static IReadOnlyList<BaselineResult> Run(
+        CausalLM model,
+        TextTokenizer tokenizer,
+        IChatTemplate template,
+        PromptSet prompts,
+        IReadOnlyList<IResponseJudge> judges,
+        IReadOnlyList<Edit?> edits,
+        BaselineOptions options,
+        Action<int>? progress = null)
+    {
+        if (judges.Count == 0)
+        {
+            throw new BadInputException("an evaluation needs at least one judge.", "--judges");
+        }
+
+        int[][] encoded = [.. prompts.Records.Select(r => tokenizer.Encode(template.Render([new ChatMessage(ChatMessage.User, r.Prompt)])))];
+        int[] stops = StopIds(model, tokenizer, template);
+        var responses = new ResponseRecord[edits.Count][];
+        for (int v = 0; v < edits.Count; v++)
+        {
+            responses[v] = new ResponseRecord[prompts.Records.Count];
+        }
+
+        // Variant-major rows: a batch holds consecutive prompts of one or two variants, so a
+        // variant's rows share padding lengths the way a plain baseline's do.
+        (int Variant, int Prompt)[] rows = [.. Enumerable.Range(0, edits.Count).SelectMany(v => Enumerable.Range(0, prompts.Records.Count).Select(p => (v, p)))];
+        int done = 0;
+        foreach ((int Variant, int Prompt)[] batch in rows.Chunk(options.BatchSize))
+        {
+            var generation = new GenerationOptions(options.MaxNewTokens)
+            {
+                StopIds = stops,
+                Edits = batch.All(r => edits[r.Variant] is null) ? null : ActivationEdits.PerRow([.. batch.Select(r => edits[r.Variant])]),
+            };
+            GenerationResult result;
+            using (NewDisposeScope())
+            {
+                (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(r => encoded[r.Prompt])], model.Config.PadTokenId);
+                result = TextGenerator.Generate(model, ids, mask, generation);
+            }
+
+            for (int row = 0; row < batch.Length; row++)
+            {
+                PromptRecord record = prompts.Records[batch[row].Prompt];
+                int[] tokens = result.Tokens[row];
+                string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
+                JudgeVerdict[] verdicts = [.. judges.Select(j => j.Judge(record.Prompt, text))];
+                responses[batch[row].Variant][batch[row].Prompt] = new ResponseRecord(record, text, tokens.Length, verdicts);
+            }
+
+            done += batch.Length;
+            progress?.Invoke(done);
+        }
+
+        string judge = $"{judges[0].Name} {judges[0].Version}";
+        return [.. responses.Select(r => Summarise(prompts, r, judge, options.Seed))];
+    }
+
+    private static int[] StopIds(CausalLM model, TextTokenizer tokenizer, IChatTemplate template)
+    {
+        HashSet<int> stops = [.. model.Config.EosTokenIds];
+        foreach (string token in template.StopTokens)
+        {
+            if (tokenizer.TokenToId(token) is int id)
+            {
+                stops.Add(id);
+            }
+        }
+
+        return [.. stops];
+    }
+
+    private static BaselineResult Summarise(PromptSet prompts, ResponseRecord[] responses, string judge, ulong seed)
+    {
+        CategoryRefusal[] byCategory =
+        [
+            .. prompts.Categories.Select(category =>
+            {
+                bool[] refused = [.. responses.Where(r => r.Record.Category == category).Select(r => r.Verdicts[0].Refused)];
+                return new CategoryRefusal(category, refused.Count(x => x), BootstrapInterval.ForRate(refused, seed: seed));
+            }),
+        ];
+        return new BaselineResult(responses, byCategory, judge);
+    }
+}
