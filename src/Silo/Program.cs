@@ -1,3 +1,4 @@
+using Geode.Silo.Placement;
 using Microsoft.Extensions.Hosting;
 
 // A single silo on localhost with in-memory grain storage. Redis clustering, metrics and the
@@ -5,7 +6,8 @@ using Microsoft.Extensions.Hosting;
 IHost host = Host.CreateDefaultBuilder(args)
     .UseOrleans(silo => silo
         .UseLocalhostClustering()
-        .AddMemoryGrainStorageAsDefault())
+        .AddMemoryGrainStorageAsDefault()
+        .UseGeodeRole(compute: true))
     .Build();
 
 await host.RunAsync();
