@@ -13,9 +13,10 @@ results="$root/artifacts/test-results"
 filter=()
 if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then filter=(--filter "$2"); fi
 
-# --- Debian packages the suite needs: python3-jinja2 renders the chat_template.jinja the organism ships
+# --- Debian packages the suite needs: python3-jinja2 renders the chat_template.jinja the organism ships,
+# python3-msgpack reads the per-prompt record streams as a Python user would
 # (services later issues add: redis-server, prometheus, chromium).
-debian_packages=(python3-jinja2)
+debian_packages=(python3-jinja2 python3-msgpack)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -1,0 +1,149 @@
+using System.Buffers;
+using Geode.Analysis.Evaluation;
+using Geode.Analysis.Judges;
+using Geode.Analysis.Prompts;
+using MessagePack;
+
+namespace Geode.Campaigns.Artifacts;
+
+/// <summary>
+/// Per-prompt records as an append-only MessagePack stream (DESIGN §3): one map per response,
+/// written one after another, so a crash loses at most the record being written and Python reads
+/// the file with <c>msgpack.Unpacker</c>. Each map holds <c>id</c>, <c>category</c>,
+/// <c>expected</c>, <c>prompt</c>, <c>variant</c> (the edit's name, or nil unedited),
+/// <c>response</c>, <c>tokens</c> and <c>verdicts</c> (a list of maps with <c>judge</c>,
+/// <c>version</c>, <c>refused</c>, <c>score</c>).
+/// </summary>
+public static class ResponseRecordStream
+{
+    /// <summary>Appends <paramref name="records"/> to <paramref name="path"/> (created if missing) and flushes.</summary>
+    public static void Append(string path, IEnumerable<ResponseRecord> records, string? variant)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var buffer = new ArrayBufferWriter<byte>();
+        foreach (ResponseRecord record in records)
+        {
+            var writer = new MessagePackWriter(buffer);
+            Write(ref writer, record, variant);
+            writer.Flush();
+        }
+
+        using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        file.Write(buffer.WrittenSpan);
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Reads every record of <paramref name="path"/> back, with its variant.</summary>
+    /// <exception cref="Geode.Model.BadInputException">The file is not a record stream; the message names it and the record.</exception>
+    public static IReadOnlyList<(ResponseRecord Record, string? Variant)> Read(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        var reader = new MessagePackReader(bytes);
+        var records = new List<(ResponseRecord, string?)>();
+        while (!reader.End)
+        {
+            try
+            {
+                records.Add(ReadOne(ref reader));
+            }
+            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or KeyNotFoundException or FormatException)
+            {
+                throw new Geode.Model.BadInputException($"{path}: record {records.Count} is not a Geode response record: {e.Message}", path, $"record {records.Count}", e);
+            }
+        }
+
+        return records;
+    }
+
+    private static void Write(ref MessagePackWriter writer, ResponseRecord record, string? variant)
+    {
+        writer.WriteMapHeader(8);
+        writer.Write("id");
+        writer.Write(record.Record.Id);
+        writer.Write("category");
+        writer.Write(record.Record.Category);
+        writer.Write("expected");
+        writer.Write(record.Record.Expected == ExpectedBehavior.Refuse ? "refuse" : "comply");
+        writer.Write("prompt");
+        writer.Write(record.Record.Prompt);
+        writer.Write("variant");
+        if (variant is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            writer.Write(variant);
+        }
+
+        writer.Write("response");
+        writer.Write(record.Response);
+        writer.Write("tokens");
+        writer.Write(record.Tokens);
+        writer.Write("verdicts");
+        writer.WriteArrayHeader(record.Verdicts.Count);
+        foreach (JudgeVerdict verdict in record.Verdicts)
+        {
+            writer.WriteMapHeader(4);
+            writer.Write("judge");
+            writer.Write(verdict.Judge);
+            writer.Write("version");
+            writer.Write(verdict.Version);
+            writer.Write("refused");
+            writer.Write(verdict.Refused);
+            writer.Write("score");
+            writer.Write(verdict.Score);
+        }
+    }
+
+    private static (ResponseRecord, string?) ReadOne(ref MessagePackReader reader)
+    {
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        int count = reader.ReadMapHeader();
+        for (int i = 0; i < count; i++)
+        {
+            string key = reader.ReadString() ?? string.Empty;
+            fields[key] = key switch
+            {
+                "tokens" => reader.ReadInt32(),
+                "verdicts" => ReadVerdicts(ref reader),
+                _ => reader.TryReadNil() ? null : reader.ReadString(),
+            };
+        }
+
+        var record = new PromptRecord(
+            (string)fields["id"]!,
+            (string)fields["category"]!,
+            (string)fields["expected"]! == "refuse" ? ExpectedBehavior.Refuse : ExpectedBehavior.Comply,
+            (string)fields["prompt"]!,
+            []);
+        return (new ResponseRecord(record, (string)fields["response"]!, (int)fields["tokens"]!, (JudgeVerdict[])fields["verdicts"]!), (string?)fields["variant"]);
+    }
+
+    private static JudgeVerdict[] ReadVerdicts(ref MessagePackReader reader)
+    {
+        var verdicts = new JudgeVerdict[reader.ReadArrayHeader()];
+        for (int v = 0; v < verdicts.Length; v++)
+        {
+            string judge = string.Empty, version = string.Empty;
+            bool refused = false;
+            double score = 0;
+            int count = reader.ReadMapHeader();
+            for (int i = 0; i < count; i++)
+            {
+                switch (reader.ReadString())
+                {
+                    case "judge": judge = reader.ReadString() ?? string.Empty; break;
+                    case "version": version = reader.ReadString() ?? string.Empty; break;
+                    case "refused": refused = reader.ReadBoolean(); break;
+                    case "score": score = reader.ReadDouble(); break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            verdicts[v] = new JudgeVerdict(refused, score, judge, version);
+        }
+
+        return verdicts;
+    }
+}
