@@ -1,4 +1,5 @@
 using Geode.Model;
+using Geode.Model.Edits;
 using Geode.Model.Inference;
 using Geode.Model.Text;
 using static TorchSharp.torch;
@@ -12,7 +13,13 @@ namespace Geode.Analysis.Evaluation;
 public static class PromptActivations
 {
     /// <summary>Captures [L+1, N, H] float32 on the CPU for <paramref name="prompts"/>, in order.</summary>
-    public static Tensor Capture(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, IReadOnlyList<string> prompts, int batchSize = 32)
+    /// <param name="model">The model.</param>
+    /// <param name="tokenizer">Its tokenizer.</param>
+    /// <param name="template">Its chat template.</param>
+    /// <param name="prompts">The prompts.</param>
+    /// <param name="batchSize">Prompts per forward pass.</param>
+    /// <param name="edit">An edit applied to the writers while capturing (multi-rank descent re-captures with its basis removed), or null.</param>
+    public static Tensor Capture(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, IReadOnlyList<string> prompts, int batchSize = 32, Edit? edit = null)
     {
         if (prompts.Count == 0)
         {
@@ -31,6 +38,7 @@ public static class PromptActivations
                 {
                     Capture = ResidualCapture.AllLayers(model.Config.NumLayers),
                     Logits = LogitsScope.None,
+                    Edits = edit is null ? null : ActivationEdits.ForAllRows(edit),
                 });
                 Tensor stacked = stack([.. Enumerable.Range(0, model.Config.NumLayers + 1).Select(l => result.Residuals[l])]).cpu();
                 parts.Add(stacked.DetachFromDisposeScope());
