@@ -1,4 +1,3 @@
-using Geode.Client.Commands;
 using Geode.Model;
 using Geode.Model.Config;
 using Geode.Model.Edits;
@@ -133,7 +132,7 @@ public sealed class GenerateCommandTests(ITestOutputHelper log) : IDisposable
         using TextTokenizer tokenizer = TextTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
         ModelConfig config = ConfigReader.Read(folder);
 
-        IReadOnlyList<int> stops = GenerateCommand.StopIds(config, ChatTemplates.ForModelType(config.ModelType), tokenizer);
+        IReadOnlyList<int> stops = ChatPrompt.StopIds(config, ChatTemplates.ForModelType(config.ModelType), tokenizer);
 
         Assert.Equal([1, TinyTokenizer.TurnEnd], stops.Order());
     }

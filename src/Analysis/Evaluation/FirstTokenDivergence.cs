@@ -40,7 +40,7 @@ public static class FirstTokenDivergence
         foreach (string[] batch in prompts.Chunk(promptsPerBatch))
         {
             using var scope = NewDisposeScope();
-            int[][] encoded = [.. batch.Select(p => tokenizer.Encode(template.Render([new ChatMessage(ChatMessage.User, p)])))];
+            int[][] encoded = [.. batch.Select(p => ChatPrompt.Encode(tokenizer, template, p))];
             // Row (copy c, prompt p) = c * batch + p; copy 0 is unedited.
             (Tensor ids, Tensor mask) = LeftPadding.Batch([.. Enumerable.Range(0, copies).SelectMany(_ => encoded)], model.Config.PadTokenId);
             Edit?[] rowEdits = [.. Enumerable.Range(0, copies).SelectMany(c => Enumerable.Repeat(c == 0 ? null : edits[c - 1], batch.Length))];

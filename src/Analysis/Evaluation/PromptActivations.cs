@@ -32,7 +32,7 @@ public static class PromptActivations
             foreach (string[] batch in prompts.Chunk(batchSize))
             {
                 using var scope = NewDisposeScope();
-                int[][] encoded = [.. batch.Select(p => tokenizer.Encode(template.Render([new ChatMessage(ChatMessage.User, p)])))];
+                int[][] encoded = [.. batch.Select(p => ChatPrompt.Encode(tokenizer, template, p))];
                 (Tensor ids, Tensor mask) = LeftPadding.Batch(encoded, model.Config.PadTokenId);
                 using ForwardResult result = model.Forward(new ForwardRequest(ids, mask)
                 {

@@ -65,15 +65,7 @@ public static class SelectiveRunner
         bool IsControl(PromptRecord r) => r.Category == control;
 
         // The stream where the kept class separates best from the control: the standard recipe's peak.
-        int streams = (int)activations.shape[0];
-        double[] effect =
-        [
-            .. Enumerable.Range(1, streams - 1).Select(l => Separation.CohensD(
-                activations[l].index_select(0, Rows(IsKept)),
-                activations[l].index_select(0, Rows(IsControl)),
-                RefusalDirection.DiffOfMeans(Mean(l, IsKept), Mean(l, IsControl)))),
-        ];
-        int layer = 1 + Separation.PeakLayer(effect);
+        int layer = StandardRecipe.FindDirection(activations.index_select(1, Rows(IsKept)), activations.index_select(1, Rows(IsControl))).PeakStream;
         Tensor controlMean = Mean(layer, IsControl);
         Tensor freeDirection = RefusalDirection.DiffOfMeans(Mean(layer, r => free.Contains(r.Category)), controlMean);
         Tensor keepDirection = RefusalDirection.DiffOfMeans(Mean(layer, IsKept), controlMean);

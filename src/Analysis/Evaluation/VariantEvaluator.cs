@@ -42,8 +42,8 @@ public static class VariantEvaluator
             throw new BadInputException("an evaluation needs at least one judge.", "--judges");
         }
 
-        int[][] encoded = [.. prompts.Records.Select(r => tokenizer.Encode(template.Render([new ChatMessage(ChatMessage.User, r.Prompt)])))];
-        int[] stops = StopIds(model, tokenizer, template);
+        int[][] encoded = [.. prompts.Records.Select(r => ChatPrompt.Encode(tokenizer, template, r.Prompt))];
+        int[] stops = [.. ChatPrompt.StopIds(model.Config, template, tokenizer)];
         var responses = new ResponseRecord[edits.Count][];
         for (int v = 0; v < edits.Count; v++)
         {
@@ -83,20 +83,6 @@ public static class VariantEvaluator
 
         string judge = $"{judges[0].Name} {judges[0].Version}";
         return [.. responses.Select(r => Summarise(prompts, r, judge, options.Seed))];
-    }
-
-    private static int[] StopIds(CausalLM model, TextTokenizer tokenizer, IChatTemplate template)
-    {
-        HashSet<int> stops = [.. model.Config.EosTokenIds];
-        foreach (string token in template.StopTokens)
-        {
-            if (tokenizer.TokenToId(token) is int id)
-            {
-                stops.Add(id);
-            }
-        }
-
-        return [.. stops];
     }
 
     private static BaselineResult Summarise(PromptSet prompts, ResponseRecord[] responses, string judge, ulong seed)

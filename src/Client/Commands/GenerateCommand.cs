@@ -83,7 +83,7 @@ internal static class GenerateCommand
             string text = isRaw ? parsed.GetValue(prompt)! : template!.Render(Conversation(systemText, parsed.GetValue(prompt)!));
             using TextTokenizer tokenizer = TextTokenizer.Load(tokenizerPath);
             int[] ids = Encode(tokenizer, text, config, tokenizerPath);
-            IReadOnlyList<int> stops = StopIds(config, template, tokenizer);
+            IReadOnlyList<int> stops = ChatPrompt.StopIds(config, template, tokenizer);
 
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
             using CausalLM lm = ModelLoader.Load(folder, new LoadOptions(type, ModelFolder.DeviceOf(info.Device)));
@@ -107,13 +107,6 @@ internal static class GenerateCommand
         Tensor input = tensor(Array.ConvertAll(promptIds, id => (long)id), dtype: ScalarType.Int64).unsqueeze(0);
         GenerationResult result = TextGenerator.Generate(model, input, ones_like(input), options);
         return tokenizer.Decode(result.Tokens[0], skipSpecialTokens: true);
-    }
-
-    /// <summary>The model's stop ids (config and generation_config) plus the template's end-of-turn tokens.</summary>
-    internal static IReadOnlyList<int> StopIds(ModelConfig config, IChatTemplate? template, TextTokenizer tokenizer)
-    {
-        IEnumerable<int> fromTemplate = (template?.StopTokens ?? []).Select(tokenizer.TokenToId).OfType<int>();
-        return [.. config.EosTokenIds.Concat(fromTemplate).Distinct()];
     }
 
     private static SamplingOptions? Sampling(double? temperature, int? topK, double? topP, long? seed)

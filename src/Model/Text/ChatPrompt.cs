@@ -1,0 +1,28 @@
+using Geode.Model.Config;
+
+namespace Geode.Model.Text;
+
+/// <summary>
+/// One user turn as a model sees it: rendered with the chat template (generation prompt on) and
+/// tokenised, and the ids that end the model's answer. Shared by generation, capture and evaluation
+/// so that every path renders and stops alike.
+/// </summary>
+public static class ChatPrompt
+{
+    /// <summary>The ids of <paramref name="userText"/> as a single user turn with the generation prompt.</summary>
+    public static int[] Encode(TextTokenizer tokenizer, IChatTemplate template, string userText)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(template);
+        return tokenizer.Encode(template.Render([new ChatMessage(ChatMessage.User, userText)]));
+    }
+
+    /// <summary>The model's stop ids (config and generation_config) plus the template's end-of-turn tokens, each once.</summary>
+    public static IReadOnlyList<int> StopIds(ModelConfig config, IChatTemplate? template, TextTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        IEnumerable<int> fromTemplate = (template?.StopTokens ?? []).Select(tokenizer.TokenToId).OfType<int>();
+        return [.. config.EosTokenIds.Concat(fromTemplate).Distinct()];
+    }
+}
