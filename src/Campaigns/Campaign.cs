@@ -1,3 +1,5 @@
+using Geode.Analysis.Prompts;
+
 namespace Geode.Campaigns;
 
 /// <summary>
@@ -33,7 +35,29 @@ public sealed record CampaignModel(string Folder, string DType, string Device, s
 /// <param name="Format">json, jsonl or csv; null takes it from the extension.</param>
 /// <param name="Fields">Field-name overrides (id, category, expected, prompt, variants) for the file.</param>
 /// <param name="Categories">The categories the set holds (read from it during validation).</param>
-public sealed record CampaignPrompts(string? File, string? Format, IReadOnlyDictionary<string, string> Fields, IReadOnlyList<string> Categories);
+public sealed record CampaignPrompts(string? File, string? Format, IReadOnlyDictionary<string, string> Fields, IReadOnlyList<string> Categories)
+{
+    /// <summary>Loads the set: the built-in benchmark, or the file read with the format and field mapping.</summary>
+    /// <exception cref="Geode.Model.BadInputException">The file is missing or malformed; the message names it and the line.</exception>
+    public PromptSet Load()
+    {
+        if (File is null)
+        {
+            return PromptSet.Builtin();
+        }
+
+        var mapping = FieldMapping.Default with
+        {
+            Id = Fields.GetValueOrDefault("id", "id"),
+            Category = Fields.GetValueOrDefault("category", "category"),
+            Expected = Fields.GetValueOrDefault("expected", "expected"),
+            Prompt = Fields.GetValueOrDefault("prompt", "prompt"),
+            Variants = Fields.GetValueOrDefault("variants", "variants"),
+        };
+        PromptSetFormat? format = Format is null ? null : Enum.Parse<PromptSetFormat>(Format, ignoreCase: true);
+        return PromptSet.Load(File, new PromptSetOptions { Mapping = mapping, Format = format });
+    }
+}
 
 /// <summary>How responses are generated.</summary>
 /// <param name="MaxNewTokens">New tokens per response (the study: 128; short generations hide late refusals).</param>

@@ -1,3 +1,4 @@
+using Geode.Analysis.Evaluation;
 using Geode.Analysis.Judges;
 using Geode.Analysis.Prompts;
 using Geode.Analysis.Surgery;
@@ -25,7 +26,7 @@ public static class CampaignReader
     /// <summary>The ingredients a cascade step may change (DESIGN §1.7), with the values each takes.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Ingredients { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
-        ["precision"] = ["bfloat16", "float16", "float32", "int8"],
+        ["precision"] = ["bfloat16", "float16", "float32"],
         ["input"] = ["template", "raw"],
         ["winsorize"] = ["off", "0.99", "0.995", "0.999"],
         ["gram_schmidt"] = ["true", "false"],
@@ -69,7 +70,7 @@ public static class CampaignReader
         CampaignNode generation = document["generation"];
         generation.Keys(["max_new_tokens", "batch"], "generation");
         var lengths = new CampaignGeneration(generation["max_new_tokens"].Int(128, 1), generation["batch"].Int(32, 1));
-        CampaignStages stages = ReadStages(document["stages"], prompts.Categories, folder);
+        CampaignStages stages = ReadStages(document["stages"], prompts.Categories, folder, model.DType);
         errors.ThrowIfAny();
         return new Campaign(name, System.IO.Path.GetFullPath(file), model, prompts, judges, lengths, stages);
     }
@@ -146,16 +147,7 @@ public static class CampaignReader
 
         try
         {
-            var mapping = FieldMapping.Default with
-            {
-                Id = fields.GetValueOrDefault("id", "id"),
-                Category = fields.GetValueOrDefault("category", "category"),
-                Expected = fields.GetValueOrDefault("expected", "expected"),
-                Prompt = fields.GetValueOrDefault("prompt", "prompt"),
-                Variants = fields.GetValueOrDefault("variants", "variants"),
-            };
-            PromptSetFormat? parsedFormat = format is null ? null : Enum.Parse<PromptSetFormat>(format, ignoreCase: true);
-            PromptSet set = PromptSet.Load(file, new PromptSetOptions { Mapping = mapping, Format = parsedFormat });
+            PromptSet set = new CampaignPrompts(file, format, fields, []).Load();
             return new CampaignPrompts(file, format, fields, Categories(set));
         }
         catch (BadInputException e)
@@ -193,7 +185,7 @@ public static class CampaignReader
         return names;
     }
 
-    private static CampaignStages ReadStages(CampaignNode node, IReadOnlyList<string> categories, string folder)
+    private static CampaignStages ReadStages(CampaignNode node, IReadOnlyList<string> categories, string folder, string dtype)
     {
         if (!node.Exists)
         {
@@ -209,7 +201,7 @@ public static class CampaignReader
             Has("capture") ? ReadCapture(Stage("capture")) : null,
             Has("geometry") ? ReadGeometry(Stage("geometry"), categories) : null,
             Has("sweeps") ? ReadSweeps(Stage("sweeps")) : null,
-            Has("cascade") ? ReadCascade(Stage("cascade")) : null,
+            Has("cascade") ? ReadCascade(Stage("cascade"), dtype) : null,
             Has("descent") ? ReadDescent(Stage("descent")) : null,
             Has("selective") ? ReadSelective(Stage("selective"), categories) : null,
             Has("diff") ? ReadDiff(Stage("diff"), folder) : null);
@@ -262,8 +254,11 @@ public static class CampaignReader
         return new SweepStage(alphas, layers.Count > 0 ? layers : ["all"], recipes, node["random_controls"].Int(3, 0));
     }
 
-    private static CascadeStage ReadCascade(CampaignNode node)
+    private static CascadeStage ReadCascade(CampaignNode node, string dtype)
     {
+        // Each step must change its ingredient relative to the row before it, starting from
+        // CascadeSettings.Start; a step that sets the value already in force changes nothing.
+        CascadeSettings current = CascadeSettings.Start(dtype);
         node.Keys(["smoke", "confirm", "steps"], "stages.cascade");
         var steps = new List<CascadeStep>();
         foreach (CampaignNode step in node["steps"].Items())
@@ -279,7 +274,15 @@ public static class CampaignReader
             }
 
             string ingredient = ingredients[0];
-            steps.Add(new CascadeStep(name, ingredient, change[ingredient].Choice(Ingredients[ingredient][0], Ingredients[ingredient])));
+            string value = change[ingredient].Choice(Ingredients[ingredient][0], Ingredients[ingredient]);
+            CascadeSettings next = current.With(ingredient, value);
+            if (next == current)
+            {
+                change[ingredient].Error($"'{value}' is already in force at this step ({current}); a step must change its ingredient");
+            }
+
+            current = next;
+            steps.Add(new CascadeStep(name, ingredient, value));
         }
 
         if (steps.Count == 0 && node["steps"].Items().Count == 0)

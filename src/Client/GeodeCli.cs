@@ -82,6 +82,12 @@ public static class GeodeCli
         root.Add(BaselineCommand.Create());
         root.Add(OrganismCommand.Create());
         root.Add(CampaignCommand.Create());
+        root.Add(RunCommand.Create());
+        root.Add(SiloCommand.Create());
+        foreach (Command control in CampaignControlCommands.Create())
+        {
+            root.Add(control);
+        }
         return root;
     }
 }

@@ -1,13 +1,18 @@
-using Geode.Silo.Placement;
+using Geode.Model.Native;
+using Geode.Silo.Hosting;
 using Microsoft.Extensions.Hosting;
 
-// A single silo on localhost with in-memory grain storage. Redis clustering, metrics and the
-// model worker arrive with the cluster issue; `geode silo` will share this host's set-up.
-IHost host = Host.CreateDefaultBuilder(args)
-    .UseOrleans(silo => silo
-        .UseLocalhostClustering()
-        .AddMemoryGrainStorageAsDefault()
-        .UseGeodeRole(compute: true))
+// `dotnet run --project src/Silo -- [--redis HOST:PORT]`: a compute silo on the CPU. `geode silo`
+// offers the full set of flags (device, libtorch, ports, role); this entry point stays minimal.
+string? redis = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
+TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+IHost host = Host.CreateDefaultBuilder()
+    .UseOrleans(silo => silo.UseGeode(new GeodeSiloOptions
+    {
+        Redis = redis,
+        SiloPort = redis is null ? 11111 : 0,
+        GatewayPort = redis is null ? 30000 : 0,
+    }))
     .Build();
 
 await host.RunAsync();

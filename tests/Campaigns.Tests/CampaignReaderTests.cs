@@ -41,7 +41,7 @@ public sealed class CampaignReaderTests : IDisposable
         Assert.Equal(("last", "template"), (stages.Capture!.Position, stages.Capture.Input));
         Assert.Equal(["should_refuse"], stages.Geometry!.Refuse);
         Assert.Equal([0.5, 1.0, 1.5], stages.Sweeps!.Alphas);
-        Assert.Equal(["all", "sliding", "global", "first-half", "second-half", "last:2"], stages.Sweeps.Layers);
+        Assert.Equal(["all", "sliding", "global", "second-half", "last:2"], stages.Sweeps.Layers);
         Assert.Equal(["input", "winsorize", "gram_schmidt", "variant"], stages.Cascade!.Steps.Select(s => s.Ingredient));
         Assert.Equal(4, stages.Descent!.MaxRank);
         Assert.Equal(["should_refuse"], stages.Selective!.Keep);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Geode.Client.Tests;
 
 /// <summary>What one run of the CLI printed and returned.</summary>
-internal sealed record CliResult(int ExitCode, string Output, string Error);
+public sealed record CliResult(int ExitCode, string Output, string Error);
 
 /// <summary>Runs the <c>geode</c> CLI in this process or as a child process.</summary>
 internal static class CliRunner

@@ -25,4 +25,24 @@ public sealed record BaselineResult(IReadOnlyList<ResponseRecord> Responses, IRe
 {
     /// <summary>The refusal rate of <paramref name="category"/> under the primary judge.</summary>
     public double Rate(string category) => ByCategory.Single(c => c.Category == category).Interval.Rate;
+
+    /// <summary>Refusal per category of <paramref name="prompts"/>' categories from <paramref name="responses"/> (the first verdict of each).</summary>
+    /// <param name="prompts">The prompt set: its categories, in order.</param>
+    /// <param name="responses">One response per prompt, in any order.</param>
+    /// <param name="judge">The primary judge's name and version.</param>
+    /// <param name="seed">Seed of the bootstrap intervals.</param>
+    public static BaselineResult Summarise(PromptSet prompts, IReadOnlyList<ResponseRecord> responses, string judge, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(responses);
+        CategoryRefusal[] byCategory =
+        [
+            .. prompts.Categories.Select(category =>
+            {
+                bool[] refused = [.. responses.Where(r => r.Record.Category == category).Select(r => r.Verdicts[0].Refused)];
+                return new CategoryRefusal(category, refused.Count(x => x), BootstrapInterval.ForRate(refused, seed: seed));
+            }),
+        ];
+        return new BaselineResult(responses, byCategory, judge);
+    }
 }

@@ -1,5 +1,4 @@
 using Geode.Analysis.Judges;
-using Geode.Analysis.Measures;
 using Geode.Analysis.Prompts;
 using Geode.Model;
 using Geode.Model.Edits;
@@ -82,19 +81,6 @@ public static class VariantEvaluator
         }
 
         string judge = $"{judges[0].Name} {judges[0].Version}";
-        return [.. responses.Select(r => Summarise(prompts, r, judge, options.Seed))];
-    }
-
-    private static BaselineResult Summarise(PromptSet prompts, ResponseRecord[] responses, string judge, ulong seed)
-    {
-        CategoryRefusal[] byCategory =
-        [
-            .. prompts.Categories.Select(category =>
-            {
-                bool[] refused = [.. responses.Where(r => r.Record.Category == category).Select(r => r.Verdicts[0].Refused)];
-                return new CategoryRefusal(category, refused.Count(x => x), BootstrapInterval.ForRate(refused, seed: seed));
-            }),
-        ];
-        return new BaselineResult(responses, byCategory, judge);
+        return [.. responses.Select(r => BaselineResult.Summarise(prompts, r, judge, options.Seed))];
     }
 }

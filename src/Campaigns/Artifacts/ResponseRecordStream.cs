@@ -17,7 +17,10 @@ namespace Geode.Campaigns.Artifacts;
 public static class ResponseRecordStream
 {
     /// <summary>Appends <paramref name="records"/> to <paramref name="path"/> (created if missing) and flushes.</summary>
-    public static void Append(string path, IEnumerable<ResponseRecord> records, string? variant)
+    public static void Append(string path, IEnumerable<ResponseRecord> records, string? variant) => AppendEncoded(path, Encode(records, variant));
+
+    /// <summary>The bytes <see cref="Append"/> would write: a shard ships these, the coordinator stores them.</summary>
+    public static byte[] Encode(IEnumerable<ResponseRecord> records, string? variant)
     {
         ArgumentNullException.ThrowIfNull(records);
         var buffer = new ArrayBufferWriter<byte>();
@@ -28,8 +31,14 @@ public static class ResponseRecordStream
             writer.Flush();
         }
 
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Appends records already encoded by <see cref="Encode"/> and flushes.</summary>
+    public static void AppendEncoded(string path, ReadOnlySpan<byte> encoded)
+    {
         using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        file.Write(buffer.WrittenSpan);
+        file.Write(encoded);
         file.Flush(flushToDisk: true);
     }
 

@@ -88,6 +88,30 @@ public sealed class ShardLedger
     /// <summary>Returns every shard leased to <paramref name="worker"/> to the waiting list (the worker died). Returns how many.</summary>
     public int Release(string worker) => Requeue(s => s.Worker == worker);
 
+    /// <summary>
+    /// Returns <paramref name="lease"/>'s shard to the waiting list when that lease still holds it
+    /// (its worker failed). True when it did; false when the shard is done or leased again since.
+    /// </summary>
+    public bool Retry(ShardLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ShardEntry shard = Shards[lease.Index];
+        if (shard.State != ShardState.Leased || shard.Attempt != lease.Attempt)
+        {
+            return false;
+        }
+
+        shard.State = ShardState.Waiting;
+        shard.Worker = null;
+        return true;
+    }
+
+    /// <summary>Prompts (or units) in done shards.</summary>
+    public int DoneItems => Shards.Where(s => s.State == ShardState.Done).Sum(s => s.Count);
+
+    /// <summary>Prompts (or units) in all shards.</summary>
+    public int TotalItems => Shards.Sum(s => s.Count);
+
     /// <summary>Returns leases taken before <paramref name="cutoff"/> to the waiting list. Returns how many.</summary>
     public int Expire(DateTimeOffset cutoff) => Requeue(s => s.LeasedAt < cutoff);
 

@@ -1,0 +1,55 @@
+using Geode.Analysis.Evaluation;
+using Geode.Analysis.Prompts;
+using Geode.Model;
+using Geode.Model.Text;
+using static TorchSharp.torch;
+
+namespace Geode.Campaigns.Execution;
+
+/// <summary>
+/// The work of one prompt shard on a loaded model (DESIGN §3): generate and judge (baseline), or
+/// capture residuals at the campaign's position. A shard is one batch, so its numbers do not depend
+/// on which silo ran it or what ran beside it.
+/// </summary>
+public static class ShardJobs
+{
+    /// <summary>The prompts a shard job runs over: the baseline's for <c>generate</c>, all of them for <c>capture</c>.</summary>
+    public static PromptSet PromptsOf(CampaignWorkspace workspace, string job)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        return job switch
+        {
+            "generate" => workspace.BaselinePrompts,
+            "capture" => workspace.Prompts,
+            _ => throw new ArgumentException($"'{job}' is not a shard job.", nameof(job)),
+        };
+    }
+
+    /// <summary>Generates and judges prompts [start, start + count) of the baseline set, unedited.</summary>
+    public static IReadOnlyList<ResponseRecord> Generate(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        PromptSet slice = CampaignWorkspace.Slice(workspace.BaselinePrompts, start, count);
+        return VariantEvaluator.Run(model, tokenizer, template, slice, workspace.Judges, [null], workspace.Options with { BatchSize = Math.Max(count, 1) })[0].Responses;
+    }
+
+    /// <summary>Captures [L+1, count, H] float32 for prompts [start, start + count) of the whole set, and how many tokens were read.</summary>
+    public static (Tensor Activations, long Tokens) Capture(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(model);
+        CaptureStage stage = workspace.Campaign.Stages.Capture ?? new CaptureStage("last", "template");
+        PromptRendering rendering = RenderingOf(stage);
+        string[] prompts = [.. CampaignWorkspace.Slice(workspace.Prompts, start, count).Records.Select(r => r.Prompt)];
+        long tokens = prompts.Sum(p => (long)ChatPrompt.Encode(tokenizer, template, model.Config, p, rendering).Length);
+        Tensor activations = PromptActivations.Capture(model, tokenizer, template, prompts, Math.Max(count, 1), rendering: rendering, point: stage.Position == "mean" ? CapturePoint.Mean : CapturePoint.Last);
+        return (activations, tokens);
+    }
+
+    /// <summary>The capture stage's rendering.</summary>
+    public static PromptRendering RenderingOf(CaptureStage stage)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        return stage.Input == "raw" ? PromptRendering.Raw : PromptRendering.Template;
+    }
+}

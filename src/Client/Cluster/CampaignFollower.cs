@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Geode.Campaigns.Execution;
+using Geode.Grains.Campaigns;
+
+namespace Geode.Client.Cluster;
+
+/// <summary>
+/// Follows a campaign from the client side (<c>geode run</c>, <c>geode watch</c>): polls the
+/// coordinator, draws progress, and at the end prints the Markdown summary or a JSON line.
+/// Polling also wakes a coordinator whose silo restarted.
+/// </summary>
+internal static class CampaignFollower
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Polls until the campaign finishes or <paramref name="cancellationToken"/> fires; returns the last status.</summary>
+    /// <param name="grain">The coordinator.</param>
+    /// <param name="progress">Where to draw progress, or null for none.</param>
+    /// <param name="cancellationToken">Stops following (the caller decides whether that cancels the campaign).</param>
+    public static async Task<CampaignStatus> Follow(ICampaignGrain grain, CampaignProgress? progress, CancellationToken cancellationToken)
+    {
+        CampaignStatus status = await grain.Status();
+        while (!status.IsFinished)
+        {
+            progress?.Update(status);
+            await Task.Delay(Poll, cancellationToken);
+            status = await PollOnce(grain, status, cancellationToken);
+        }
+
+        progress?.Finish(status);
+        return status;
+    }
+
+    /// <summary>Prints the outcome and returns the exit code: 0 succeeded, 1 otherwise.</summary>
+    public static async Task<int> Report(CampaignStatus status, bool json, TextWriter output, TextWriter error)
+    {
+        string results = Path.Combine(status.OutDir, "results.json");
+        if (json)
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(new
+            {
+                id = status.Id,
+                phase = status.Phase.ToString().ToLowerInvariant(),
+                out_dir = status.OutDir,
+                results = status.Phase == CampaignPhase.Succeeded ? results : null,
+                seconds = Math.Round(status.Seconds, 3),
+                retries = status.Retries,
+                error = status.Error,
+            }));
+        }
+        else if (status.Phase == CampaignPhase.Succeeded)
+        {
+            string summary = Path.Combine(status.OutDir, MarkdownSummary.FileName);
+            if (File.Exists(summary))
+            {
+                await output.WriteAsync(await File.ReadAllTextAsync(summary));
+            }
+
+            await output.WriteLineAsync($"results: {results}");
+        }
+
+        if (status.Phase == CampaignPhase.Failed)
+        {
+            await error.WriteLineAsync($"geode: campaign {status.Id} failed: {status.Error}");
+        }
+
+        return status.Phase == CampaignPhase.Succeeded ? GeodeCli.Ok : GeodeCli.Failed;
+    }
+
+    private static async Task<CampaignStatus> PollOnce(ICampaignGrain grain, CampaignStatus last, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await grain.Status();
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // A silo (perhaps the coordinator's) went away: the next poll reactivates the
+            // coordinator elsewhere from storage. Keep the last status meanwhile.
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return last;
+        }
+    }
+}

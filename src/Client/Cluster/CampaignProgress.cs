@@ -1,0 +1,99 @@
+using System.Globalization;
+using Geode.Grains.Campaigns;
+
+namespace Geode.Client.Cluster;
+
+/// <summary>
+/// Shows a campaign's progress on stderr: on a terminal, one bar per stage redrawn in place
+/// (units, tokens/s, ETA); otherwise a plain line when a stage starts or ends and every ten seconds,
+/// so logs of CI jobs stay readable.
+/// </summary>
+/// <param name="error">Where progress goes.</param>
+/// <param name="terminal">Redraw one line in place.</param>
+internal sealed class CampaignProgress(TextWriter error, bool terminal)
+{
+    private const int BarWidth = 24;
+    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
+
+    private int _stageIndex = -1;
+    private string _lastLine = string.Empty;
+    private DateTime _lastPrinted = DateTime.MinValue;
+
+    /// <summary>Shows <paramref name="status"/>; closes the previous stage's line when a new stage started.</summary>
+    public void Update(CampaignStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        if (status.StageIndex != _stageIndex)
+        {
+            if (_stageIndex >= 0 && _stageIndex < status.Stages.Count)
+            {
+                Close($"{Prefix(_stageIndex, status)} done");
+            }
+
+            _stageIndex = status.StageIndex;
+            _lastPrinted = DateTime.MinValue;
+        }
+
+        if (status.Stage is null)
+        {
+            return;
+        }
+
+        string line = Line(status);
+        if (terminal)
+        {
+            error.Write($"\r{line.PadRight(Math.Max(_lastLine.Length, line.Length))}");
+            _lastLine = line;
+        }
+        else if (DateTime.UtcNow - _lastPrinted >= PlainInterval)
+        {
+            error.WriteLine(line);
+            _lastPrinted = DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>Ends the display with the campaign's outcome.</summary>
+    public void Finish(CampaignStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        Update(status);
+        if (terminal && _lastLine.Length > 0)
+        {
+            error.WriteLine();
+        }
+
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"geode: campaign {status.Id} {status.Phase.ToString().ToLowerInvariant()} after {Duration(status.Seconds)}{(status.Retries > 0 ? $" ({status.Retries} units retried)" : string.Empty)}"));
+    }
+
+    private void Close(string line)
+    {
+        if (terminal)
+        {
+            error.Write($"\r{line.PadRight(_lastLine.Length)}\n");
+            _lastLine = string.Empty;
+        }
+        else
+        {
+            error.WriteLine(line);
+        }
+    }
+
+    private static string Prefix(int index, CampaignStatus status) =>
+        string.Create(CultureInfo.InvariantCulture, $"geode: [{index + 1}/{status.Stages.Count}] {status.Stages[index],-9}");
+
+    private static string Line(CampaignStatus status)
+    {
+        double fraction = status.Total == 0 ? 0 : (double)status.Done / status.Total;
+        int filled = (int)Math.Round(fraction * BarWidth);
+        string bar = new string('█', filled) + new string('░', BarWidth - filled);
+        double rate = status.StageSeconds > 0 ? status.Tokens / status.StageSeconds : 0;
+        string eta = status.Done > 0 && status.Done < status.Total ? $"  ETA {Duration(status.StageSeconds / status.Done * (status.Total - status.Done))}" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{Prefix(status.StageIndex, status)} {bar} {status.Done}/{status.Total} {status.Unit}  {rate:F0} tok/s  {Duration(status.StageSeconds)}{eta}");
+    }
+
+    private static string Duration(double seconds)
+    {
+        var span = TimeSpan.FromSeconds(Math.Max(0, seconds));
+        return span.TotalHours >= 1 ? span.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : span.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,85 @@
+using Geode.Silo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Geode.Client.Cluster;
+
+/// <summary>
+/// The cluster a command talks to: an in-process silo (embedded mode, the default of
+/// <c>geode run</c>) or a client connected to silos through Redis (<c>--cluster</c>). Either way
+/// the command gets an <see cref="IClusterClient"/>; disposing stops the host.
+/// </summary>
+internal sealed class GeodeHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private GeodeHost(IHost host)
+    {
+        _host = host;
+        Client = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The client to reach grains with.</summary>
+    public IClusterClient Client { get; }
+
+    /// <summary>Starts a single compute silo in this process on free loopback ports, with memory storage.</summary>
+    public static Task<GeodeHost> StartEmbedded(CancellationToken cancellationToken) =>
+        Start(Builder(LogLevel.Warning).UseOrleans(silo => silo.UseGeode(new GeodeSiloOptions())), cancellationToken);
+
+    /// <summary>Connects a client to the cluster registered in Redis at <paramref name="redis"/>.</summary>
+    public static Task<GeodeHost> Connect(string redis, CancellationToken cancellationToken)
+    {
+        StackExchange.Redis.ConfigurationOptions connection = GeodeSiloExtensions.RedisConnection(redis);
+        return Start(
+            Builder(LogLevel.Warning).UseOrleansClient(client =>
+            {
+                client.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = "geode";
+                    o.ServiceId = "geode";
+                });
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
+                client.Configure<MessagingOptions>(o => o.MaxMessageBodySize = GeodeSiloExtensions.MaxMessageBodySize);
+            }),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _host.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    /// <summary>A host builder that logs warnings to stderr and leaves Ctrl-C to the command.</summary>
+    internal static HostBuilder Builder(LogLevel level)
+    {
+        var builder = new HostBuilder();
+        builder.ConfigureLogging(logging => logging
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(level));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<IHostLifetime, CommandLifetime>();
+        });
+        return builder;
+    }
+
+    private static async Task<GeodeHost> Start(IHostBuilder builder, CancellationToken cancellationToken)
+    {
+        IHost host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new GeodeHost(host);
+    }
+}

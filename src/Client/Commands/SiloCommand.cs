@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Geode.Client.Cluster;
+using Geode.Model.Native;
+using Geode.Silo.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Geode.Client.Commands;
+
+/// <summary>
+/// <c>geode silo [--redis HOST:PORT] [--device cpu|cuda:N] [--libtorch DIR] [--no-compute]</c>:
+/// runs a silo until Ctrl-C. With Redis it joins the cluster registered there (clustering, grain
+/// storage and reminders in Redis); without, it is a single localhost silo on ports 11111/30000.
+/// </summary>
+internal static class SiloCommand
+{
+    public static Command Create()
+    {
+        var redis = new Option<string?>("--redis") { Description = "Redis HOST:PORT for clustering, storage and reminders.", HelpName = "HOST:PORT" };
+        var port = new Option<int>("--port") { Description = "Silo-to-silo port (0: a free one with --redis, 11111 without).", DefaultValueFactory = _ => 0 };
+        var gateway = new Option<int>("--gateway-port") { Description = "Client gateway port (0: a free one with --redis, 30000 without).", DefaultValueFactory = _ => 0 };
+        var address = new Option<string?>("--address") { Description = "The IP other silos and clients reach this silo at (default: loopback).", HelpName = "IP" };
+        var noCompute = new Option<bool>("--no-compute") { Description = "Hold no model: coordinate only; shard and trial grains go to other silos." };
+        var runtime = new RuntimeOptions();
+        var command = new Command("silo", "Run a silo host (Ctrl-C stops it).");
+        command.Add(redis);
+        command.Add(port);
+        command.Add(gateway);
+        command.Add(address);
+        command.Add(noCompute);
+        runtime.AddTo(command);
+        command.SetAction(async (parsed, cancellation) =>
+        {
+            string? endpoint = parsed.GetValue(redis);
+            if (endpoint is not null)
+            {
+                GeodeSiloExtensions.RedisConnection(endpoint);
+            }
+
+            TorchRuntimeOptions torch = runtime.Read(parsed);
+            TorchRuntimeInfo info = TorchRuntime.Initialize(torch);
+            var options = new GeodeSiloOptions
+            {
+                Redis = endpoint,
+                SiloPort = parsed.GetValue(port) is int p and > 0 ? p : endpoint is null ? 11111 : 0,
+                GatewayPort = parsed.GetValue(gateway) is int g and > 0 ? g : endpoint is null ? 30000 : 0,
+                Address = parsed.GetValue(address),
+                Compute = !parsed.GetValue(noCompute),
+                Device = info.Device.ToString(),
+            };
+            using IHost host = GeodeHost.Builder(LogLevel.Information).UseOrleans(silo => silo.UseGeode(options)).Build();
+            await host.StartAsync(cancellation);
+            await parsed.InvocationConfiguration.Error.WriteLineAsync($"geode: silo up ({(options.Compute ? $"compute on {options.Device}" : "no compute")}, {(endpoint is null ? "localhost clustering" : $"Redis {endpoint}")}); Ctrl-C stops it.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await host.StopAsync(stop.Token);
+            return GeodeCli.Ok;
+        });
+        return command;
+    }
+}

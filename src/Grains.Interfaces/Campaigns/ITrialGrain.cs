@@ -1,0 +1,8 @@
+namespace Geode.Grains.Campaigns;
+
+/// <summary>Runs one trial on a compute silo's model worker (key: campaign/stage/trial/attempt).</summary>
+public interface ITrialGrain : IGrainWithStringKey
+{
+    /// <summary>Runs <paramref name="work"/> and returns its results fragment.</summary>
+    Task<TrialOutcome> Run(TrialWork work);
+}

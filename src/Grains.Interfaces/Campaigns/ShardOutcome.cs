@@ -1,0 +1,15 @@
+namespace Geode.Grains.Campaigns;
+
+/// <summary>What a shard sends back: compact, merged by the coordinator exactly once.</summary>
+/// <param name="Records">Per-prompt records as a MessagePack record stream (generate), or empty.</param>
+/// <param name="Activations">Residuals [L+1, Count, H] float32 (capture), or null.</param>
+/// <param name="Tokens">Tokens generated (generate) or read (capture).</param>
+/// <param name="Silo">The silo that ran it.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("geode.shard-outcome")]
+public sealed record ShardOutcome(
+    [property: Id(0)] byte[] Records,
+    [property: Id(1)] Wire.TensorPayload? Activations,
+    [property: Id(2)] long Tokens,
+    [property: Id(3)] string Silo);

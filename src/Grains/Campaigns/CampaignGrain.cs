@@ -1,0 +1,458 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Geode.Analysis.Evaluation;
+using Geode.Campaigns;
+using Geode.Campaigns.Artifacts;
+using Geode.Campaigns.Execution;
+using Geode.Grains.Wire;
+using Geode.Model;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Geode.Grains.Campaigns;
+
+/// <summary>
+/// The coordinator of one campaign (DESIGN §3). Its state lives in grain storage (memory when
+/// embedded, Redis in a cluster) and is saved after every merged unit, so a new activation — after
+/// a silo dies, or every silo restarts — continues from the same stage and round without redoing a
+/// finished shard. A reminder wakes it when no client is polling.
+/// </summary>
+/// <remarks>
+/// Each round of a stage is a <see cref="ShardLedger"/>: units are leased, sent to shard or trial
+/// grains on compute silos (several in flight), and merged in arrival order; a unit's artifact is
+/// written before the ledger marks it done, and rewriting it is harmless, which makes every merge
+/// exactly once. A unit that fails is leased again (to a new grain, so placement picks a live silo);
+/// one that fails five times fails the campaign with its error.
+/// </remarks>
+public sealed class CampaignGrain(
+    [PersistentState("campaign", CampaignGrain.StorageName)] IPersistentState<CampaignRecord> state,
+    CampaignWorkspaces workspaces,
+    IEnumerable<ICampaignReport> reports,
+    ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable
+{
+    /// <summary>The grain storage provider campaigns use.</summary>
+    public const string StorageName = "geode";
+
+    private const string ReminderName = "geode-campaign-drive";
+    private const int InFlight = 8;
+    private const int MaxAttempts = 5;
+
+    private readonly Stopwatch _clock = new();
+    private Task? _drive;
+
+    private CampaignRecord Record => state.State;
+
+    private bool Running => Record.Phase == CampaignPhase.Running;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        EnsureDriving();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<CampaignStatus> Start(CampaignRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Record.Request is not null)
+        {
+            EnsureDriving();
+            return Status(Record);
+        }
+
+        // Validation happens here, before anything is stored: a bad campaign never starts.
+        CampaignWorkspace workspace = workspaces.Get(request);
+        Record.Request = request;
+        Record.Phase = CampaignPhase.Running;
+        Record.Stages = [.. StagePlan.Stages(workspace.Campaign)];
+        Record.ModelHash = ActivationStore.ModelHash(workspace.Campaign.Model.Folder);
+        Directory.CreateDirectory(request.OutDir);
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        log.LogInformation("Campaign {Id} started: {Stages}", request.Id, string.Join(", ", Record.Stages));
+        EnsureDriving();
+        return Status(Record);
+    }
+
+    /// <inheritdoc />
+    public Task<CampaignStatus> Status()
+    {
+        EnsureDriving();
+        return Task.FromResult(Status(Record));
+    }
+
+    /// <inheritdoc />
+    public async Task<CampaignStatus> Cancel()
+    {
+        if (Running)
+        {
+            Record.Phase = CampaignPhase.Cancelled;
+            await Save();
+            await StopReminder();
+            log.LogInformation("Campaign {Id} cancelled", this.GetPrimaryKeyString());
+        }
+
+        return Status(Record);
+    }
+
+    /// <inheritdoc />
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (Running)
+        {
+            EnsureDriving();
+        }
+        else
+        {
+            await StopReminder();
+        }
+    }
+
+    private void EnsureDriving()
+    {
+        if (Running && Record.Request is not null && (_drive is null || _drive.IsCompleted))
+        {
+            _drive = Drive();
+        }
+    }
+
+    private CampaignStatus Status(CampaignRecord r)
+    {
+        bool shards = r.Round == "shards";
+        double stageSeconds = r.StageSeconds + (Running ? _clock.Elapsed.TotalSeconds : 0);
+        return new CampaignStatus(
+            this.GetPrimaryKeyString(),
+            r.Request is null ? CampaignPhase.Unknown : r.Phase,
+            [.. r.Stages],
+            r.StageIndex,
+            r.Ledger?.DoneItems ?? 0,
+            r.Ledger?.TotalItems ?? 0,
+            shards ? "prompts" : "trials",
+            r.Tokens,
+            stageSeconds,
+            r.Seconds.Values.Sum() + (r.StageIndex < r.Stages.Count ? stageSeconds : 0),
+            r.Retries,
+            r.Error,
+            r.Request?.OutDir ?? string.Empty,
+            new Dictionary<string, int>(r.Silos));
+    }
+
+    private async Task Drive()
+    {
+        // The loop is not a request: keep the activation while it runs.
+        DelayDeactivation(TimeSpan.FromDays(7));
+        _clock.Restart();
+        try
+        {
+            CampaignWorkspace workspace = workspaces.Get(Record.Request!);
+            while (Running && Record.StageIndex < Record.Stages.Count)
+            {
+                string stage = Record.Stages[Record.StageIndex];
+                await RunStage(workspace, stage);
+                if (!Running)
+                {
+                    return;
+                }
+
+                Record.Seconds[stage] = Math.Round(Record.StageSeconds + _clock.Elapsed.TotalSeconds, 3);
+                Record.StageSeconds = 0;
+                _clock.Restart();
+                Record.StageIndex++;
+                Record.Round = string.Empty;
+                Record.Ledger = null;
+                Record.Units = [];
+                Record.FinishedRounds = [];
+                Record.Tokens = 0;
+                await state.WriteStateAsync();
+                log.LogInformation("Campaign {Id}: {Stage} done in {Seconds:F1} s", Record.Request!.Id, stage, Record.Seconds[stage]);
+            }
+
+            if (Running)
+            {
+                Finish(workspace);
+                Record.Phase = CampaignPhase.Succeeded;
+                await Save();
+                await StopReminder();
+            }
+        }
+        catch (Exception e) when (Running)
+        {
+            log.LogError(e, "Campaign {Id} failed in {Stage}", Record.Request?.Id, Record.StageIndex < Record.Stages.Count ? Record.Stages[Record.StageIndex] : "finish");
+            Record.Phase = CampaignPhase.Failed;
+            Record.Error = e is BadInputException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            await Save();
+            await StopReminder();
+        }
+    }
+
+    private async Task Save()
+    {
+        Record.StageSeconds += _clock.Elapsed.TotalSeconds;
+        _clock.Restart();
+        await state.WriteStateAsync();
+    }
+
+    private async Task StopReminder()
+    {
+        IGrainReminder? reminder = await this.GetReminder(ReminderName);
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task RunStage(CampaignWorkspace workspace, string stage)
+    {
+        CampaignRequest request = Record.Request!;
+        string outDir = request.OutDir;
+        switch (stage)
+        {
+            case "baseline":
+                await RunBaseline(workspace, request);
+                break;
+            case "capture":
+                await RunCapture(workspace, request);
+                break;
+            case "cascade":
+                await RunCascade(workspace, request);
+                break;
+            default:
+                int trials = StagePlan.Trials(workspace.Campaign, stage);
+                await RunTrials(request, stage, "trials", [.. Enumerable.Range(0, trials)], Record.Activations ?? string.Empty);
+                JsonNode[] fragments = [.. Enumerable.Range(0, trials).Select(i => CampaignResults.Read(CampaignResults.TrialFile(outDir, stage, "trials", i)))];
+                JsonNode result = stage switch
+                {
+                    "sweeps" => new JsonArray([.. fragments.SelectMany(f => f.AsArray().Select(row => row!.DeepClone()))]),
+                    "diff" => new JsonArray([.. fragments]),
+                    _ => fragments[0],
+                };
+                CampaignResults.WriteAtomically(CampaignResults.StageFile(outDir, stage), result);
+                break;
+        }
+    }
+
+    private async Task RunBaseline(CampaignWorkspace workspace, CampaignRequest request)
+    {
+        string shardDir = Path.Combine(request.OutDir, "records", "baseline-shards");
+        string records = Path.Combine(request.OutDir, "records", "baseline.msgpack");
+        int count = workspace.BaselinePrompts.Records.Count;
+        await RunShards(request, "generate", count, workspace.Campaign.Generation.Batch, (lease, outcome) =>
+        {
+            Directory.CreateDirectory(shardDir);
+            string path = Path.Combine(shardDir, $"shard-{lease.Index:D5}.msgpack");
+            File.WriteAllBytes(path + ".tmp", outcome.Records);
+            File.Move(path + ".tmp", path, overwrite: true);
+        });
+
+        if (Directory.Exists(shardDir))
+        {
+            File.Delete(records);
+            foreach (string shard in Directory.EnumerateFiles(shardDir, "shard-*.msgpack").Order(StringComparer.Ordinal))
+            {
+                ResponseRecordStream.AppendEncoded(records, File.ReadAllBytes(shard));
+            }
+        }
+
+        ResponseRecord[] responses = [.. ResponseRecordStream.Read(records).Select(r => r.Record)];
+        var judge = workspace.Judges[0];
+        BaselineResult result = BaselineResult.Summarise(workspace.BaselinePrompts, responses, $"{judge.Name} {judge.Version}", seed: CampaignProvenance.Seed);
+        JsonObject json = ResultsJson.Baseline(result, workspace.Campaign.Generation.MaxNewTokens);
+        json["records"] = Path.GetRelativePath(request.OutDir, records);
+        CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "baseline"), json);
+        if (Directory.Exists(shardDir))
+        {
+            Directory.Delete(shardDir, recursive: true);
+        }
+    }
+
+    private async Task RunCapture(CampaignWorkspace workspace, CampaignRequest request)
+    {
+        CaptureStage capture = workspace.Campaign.Stages.Capture ?? new CaptureStage("last", "template");
+        var store = new ActivationStore(Path.Combine(request.OutDir, "activations"));
+        string template = Geode.Model.Text.ChatTemplates.ForModelType(Geode.Model.Config.ConfigReader.Read(workspace.Campaign.Model.Folder).ModelType).Name;
+        string key = ActivationStore.Key(Record.ModelHash, workspace.Campaign.Model.DType, template, capture.Position, capture.Input, workspace.Prompts.ContentHash);
+        bool reused = store.Has(key) && Record.Ledger is null;
+        if (!store.Has(key))
+        {
+            await RunShards(request, "capture", workspace.Prompts.Records.Count, workspace.Campaign.Generation.Batch, (lease, outcome) =>
+            {
+                using Tensor activations = TensorPayloads.ToTensor(outcome.Activations!);
+                store.WriteShard(key, lease.Index, activations);
+            });
+            store.Merge(key, Record.Ledger!.Shards.Count, new Dictionary<string, string>
+            {
+                ["model_sha256"] = Record.ModelHash,
+                ["dtype"] = workspace.Campaign.Model.DType,
+                ["template"] = template,
+                ["position"] = capture.Position,
+                ["input"] = capture.Input,
+                ["prompt_set_sha256"] = workspace.Prompts.ContentHash,
+            });
+        }
+
+        Record.Activations = store.MergedPath(key);
+        CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "capture"), new JsonObject
+        {
+            ["key"] = key,
+            ["file"] = Path.GetRelativePath(request.OutDir, Record.Activations),
+            ["prompts"] = workspace.Prompts.Records.Count,
+            ["position"] = capture.Position,
+            ["input"] = capture.Input,
+            ["reused"] = reused,
+        });
+    }
+
+    private async Task RunCascade(CampaignWorkspace workspace, CampaignRequest request)
+    {
+        CascadeStage cascade = workspace.Campaign.Stages.Cascade!;
+        IReadOnlyList<CascadeSettings> plan = TrialJobs.CascadePlan(workspace);
+        int[] rows = [.. Enumerable.Range(0, plan.Count)];
+        await RunTrials(request, "cascade", "smoke", rows, "smoke");
+        JsonNode[] smoke = [.. rows.Select(i => CampaignResults.Read(CampaignResults.TrialFile(request.OutDir, "cascade", "smoke", i)))];
+        IReadOnlyList<bool> gates = CascadeRunner.Gates([.. smoke.Select(s => (double?)s["refusal"] ?? double.NaN)]);
+        int[] confirmed = [.. rows.Where(i => gates[i])];
+        await RunTrials(request, "cascade", "confirm", confirmed, "confirm");
+
+        var table = new JsonArray();
+        foreach (int i in rows)
+        {
+            CascadeStep? step = i == 0 ? null : cascade.Steps[i - 1];
+            table.Add(new JsonObject
+            {
+                ["row"] = i,
+                ["name"] = step?.Name ?? "start: raw-text diff of means, plain projection",
+                ["ingredient"] = step?.Ingredient,
+                ["value"] = step?.Value,
+                ["settings"] = plan[i].ToString(),
+                ["gate_passed"] = gates[i],
+                ["smoke"] = smoke[i].DeepClone(),
+                ["confirm"] = gates[i] ? CampaignResults.Read(CampaignResults.TrialFile(request.OutDir, "cascade", "confirm", i)) : null,
+            });
+        }
+
+        CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "cascade"), new JsonObject
+        {
+            ["smoke_per_category"] = cascade.Smoke,
+            ["confirm_per_category"] = cascade.Confirm == 0 ? "all" : cascade.Confirm,
+            ["gate"] = "a step passes when its smoke refusal of the refuse class is no higher than the row before it",
+            ["rows"] = table,
+        });
+    }
+
+    private Task RunShards(CampaignRequest request, string job, int prompts, int size, Action<ShardLease, ShardOutcome> merge) =>
+        RunRound(
+            "shards",
+            prompts,
+            size,
+            [],
+            (lease, key) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count)),
+            (lease, outcome) =>
+            {
+                merge(lease, outcome);
+                return (outcome.Tokens, outcome.Silo);
+            });
+
+    private Task RunTrials(CampaignRequest request, string stage, string round, int[] units, string argument) =>
+        RunRound(
+            round,
+            units.Length,
+            1,
+            [.. units],
+            (lease, key) => GrainFactory.GetGrain<ITrialGrain>(key).Run(new TrialWork(request, stage, Record.Units[lease.Index], argument, request.OutDir)),
+            (lease, outcome) =>
+            {
+                CampaignResults.WriteAtomically(CampaignResults.TrialFile(request.OutDir, stage, round, Record.Units[lease.Index]), JsonNode.Parse(outcome.Json)!);
+                return (outcome.Tokens, outcome.Silo);
+            });
+
+    private async Task RunRound<T>(string round, int items, int size, List<int> units, Func<ShardLease, string, Task<T>> call, Func<ShardLease, T, (long Tokens, string Silo)> merge)
+    {
+        if (Record.FinishedRounds.Contains(round))
+        {
+            return;
+        }
+
+        if (Record.Round != round || Record.Ledger is null)
+        {
+            Record.Round = round;
+            Record.Ledger = ShardLedger.Plan(items, size);
+            Record.Units = units;
+            await Save();
+        }
+
+        ShardLedger ledger = Record.Ledger;
+
+        // Leases held when the last activation ended have no one waiting for them: run them again.
+        ledger.Expire(DateTimeOffset.MaxValue);
+        string prefix = $"{this.GetPrimaryKeyString()}/{Record.Stages[Record.StageIndex]}/{round}";
+        var running = new Dictionary<Task<T>, ShardLease>();
+        var failures = new Dictionary<int, int>();
+        while (!ledger.IsComplete && Running)
+        {
+            while (running.Count < InFlight && ledger.Lease("coordinator", DateTimeOffset.UtcNow) is { } lease)
+            {
+                running[call(lease, $"{prefix}/{lease.Index}/{lease.Attempt}")] = lease;
+            }
+
+            Task<T> done = await Task.WhenAny(running.Keys);
+            ShardLease finished = running[done];
+            running.Remove(done);
+            if (!Running)
+            {
+                return;
+            }
+
+            try
+            {
+                T outcome = await done;
+                if (ledger.Shards[finished.Index].State == ShardState.Done)
+                {
+                    Record.Duplicates++;
+                }
+                else
+                {
+                    (long tokens, string silo) = merge(finished, outcome);
+                    Record.Tokens += tokens;
+                    Record.Silos[silo] = Record.Silos.GetValueOrDefault(silo) + 1;
+                    ledger.Complete(finished);
+                }
+            }
+            catch (Exception e)
+            {
+                int failed = failures[finished.Index] = failures.GetValueOrDefault(finished.Index) + 1;
+                Record.Retries++;
+                log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed ({Count}/{Max}): {Error}", Record.Request!.Id, round, finished.Index, finished.Attempt, failed, MaxAttempts, e.Message);
+                if (failed >= MaxAttempts || e is BadInputException)
+                {
+                    throw;
+                }
+
+                ledger.Retry(finished);
+
+                // A dead silo takes membership a moment to notice; do not spin on it.
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+
+            await Save();
+        }
+
+        if (Running)
+        {
+            Record.FinishedRounds.Add(round);
+            await Save();
+        }
+    }
+
+    private void Finish(CampaignWorkspace workspace)
+    {
+        CampaignRequest request = Record.Request!;
+        JsonObject provenance = CampaignProvenance.Build(workspace, Record.ModelHash);
+        JsonObject results = CampaignResults.Assemble(workspace, request.Id, request.OutDir, Record.Stages, provenance, Record.Seconds);
+        CampaignResults.WriteAtomically(Path.Combine(request.OutDir, "results.json"), results);
+        foreach (ICampaignReport report in reports)
+        {
+            report.Write(results, request.OutDir);
+        }
+    }
+}

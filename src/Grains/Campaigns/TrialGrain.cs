@@ -1,0 +1,41 @@
+using Geode.Campaigns.Execution;
+using Geode.Grains.Placement;
+using Geode.Grains.Workers;
+using Microsoft.Extensions.Logging;
+
+namespace Geode.Grains.Campaigns;
+
+/// <summary>
+/// One trial of a sweep, cascade, descent, selective or diff stage, on a compute silo's model
+/// worker (the model in the trial's precision). Returns the trial's results fragment as JSON.
+/// </summary>
+[ComputePlacement]
+public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, ILocalSiloDetails silo, ILogger<TrialGrain> log) : Grain, ITrialGrain
+{
+    /// <inheritdoc />
+    public async Task<TrialOutcome> Run(TrialWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            CampaignWorkspace workspace = workspaces.Get(work.Campaign);
+            var model = workspace.Campaign.Model;
+            ModelSession session = await models.Get(model.Folder, TrialJobs.DTypeOf(workspace, work.Stage, work.Index), model.Device);
+            string name = silo.Name;
+            return await session.Worker.RunAsync(lm =>
+            {
+                TrialResult result = TrialJobs.Run(lm, session.Tokenizer, session.Template, workspace, work.Stage, work.Index, work.Argument, work.ArtifactDir);
+                return new TrialOutcome(result.Json.ToJsonString(), result.Tokens, name);
+            });
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "Trial {Stage} {Index} ({Argument}) of campaign {Campaign} failed", work.Stage, work.Index, work.Argument, work.Campaign.Id);
+            throw;
+        }
+        finally
+        {
+            DeactivateOnIdle();
+        }
+    }
+}

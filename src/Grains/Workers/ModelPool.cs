@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using Geode.Model;
+using Geode.Model.Config;
+using Geode.Model.Text;
+using Geode.Model.Weights;
+using Microsoft.Extensions.Options;
+using static TorchSharp.torch;
+
+namespace Geode.Grains.Workers;
+
+/// <summary>
+/// A silo's models (DESIGN §3): one <see cref="ModelWorker"/> per (folder, dtype, device), loaded
+/// on first use and kept for the silo's life, so every shard and trial on the silo shares one copy
+/// of the weights and one torch thread.
+/// </summary>
+/// <param name="options">The silo's device override and queue size.</param>
+public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDisposable
+{
+    private static readonly Dictionary<string, ScalarType> DTypes = new(StringComparer.Ordinal)
+    {
+        ["float32"] = ScalarType.Float32,
+        ["bfloat16"] = ScalarType.BFloat16,
+        ["float16"] = ScalarType.Float16,
+        ["float64"] = ScalarType.Float64,
+    };
+
+    private readonly ConcurrentDictionary<(string Folder, string DType, string Device), Lazy<Task<ModelSession>>> _sessions = new();
+
+    /// <summary>The session for the model in <paramref name="folder"/> at <paramref name="dtype"/>, loading it on first use.</summary>
+    /// <param name="folder">The checkpoint folder.</param>
+    /// <param name="dtype">float32, bfloat16, float16 or float64.</param>
+    /// <param name="device">The campaign's device; the silo's <c>--device</c> wins when set.</param>
+    /// <exception cref="BadInputException">The folder, tokenizer or checkpoint is missing or malformed.</exception>
+    public Task<ModelSession> Get(string folder, string dtype, string device)
+    {
+        string chosen = options.Value.Device ?? device;
+        return _sessions.GetOrAdd((folder, dtype, chosen), key => new Lazy<Task<ModelSession>>(() => Load(key.Folder, key.DType, key.Device))).Value;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (Lazy<Task<ModelSession>> session in _sessions.Values.Where(s => s.IsValueCreated))
+        {
+            if (session.Value.IsCompletedSuccessfully)
+            {
+                ModelSession loaded = await session.Value.ConfigureAwait(false);
+                await loaded.Worker.DisposeAsync().ConfigureAwait(false);
+                loaded.Tokenizer.Dispose();
+            }
+        }
+    }
+
+    private async Task<ModelSession> Load(string folder, string dtype, string device)
+    {
+        if (!DTypes.TryGetValue(dtype, out ScalarType scalar))
+        {
+            throw new BadInputException($"dtype '{dtype}' is not one of {string.Join(", ", DTypes.Keys)}.", "model.dtype");
+        }
+
+        string tokenizerPath = Path.Combine(folder, "tokenizer.json");
+        if (!File.Exists(tokenizerPath))
+        {
+            throw new BadInputException($"{folder}: tokenizer.json is missing; a campaign needs the model's tokenizer.", tokenizerPath);
+        }
+
+        ModelConfig config = ConfigReader.Read(folder);
+        TextTokenizer tokenizer = TextTokenizer.Load(tokenizerPath);
+        var worker = new ModelWorker(() => ModelLoader.Load(folder, new LoadOptions(scalar, TorchSharp.torch.device(device))), options.Value.QueueCapacity, $"geode-model {Path.GetFileName(folder)} {dtype}");
+        try
+        {
+            await worker.Ready.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed load must not stay cached: the next call tries again (the file may be back).
+            _sessions.TryRemove((folder, dtype, device), out _);
+            await worker.DisposeAsync().ConfigureAwait(false);
+            tokenizer.Dispose();
+            throw;
+        }
+
+        return new ModelSession(worker, tokenizer, ChatTemplates.ForModelType(config.ModelType));
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Geode.Campaigns.Execution;
+using Geode.Grains.Campaigns;
+using Geode.Grains.Workers;
+using Geode.Silo.Placement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Geode.Silo.Hosting;
+
+/// <summary>
+/// The one silo set-up shared by <c>geode silo</c>, the embedded cluster of <c>geode run</c> and the
+/// tests: clustering and storage (localhost and memory, or Redis), the compute role, the model pool
+/// and the messaging limits campaign traffic needs.
+/// </summary>
+public static class GeodeSiloExtensions
+{
+    /// <summary>The largest message: a capture shard of a large model carries [L+1, batch, H] floats.</summary>
+    public const int MaxMessageBodySize = 1 << 30;
+
+    /// <summary>How long a grain call may take: trials evaluate many variants in one call.</summary>
+    public static TimeSpan ResponseTimeout { get; } = TimeSpan.FromHours(2);
+
+    /// <summary>Configures clustering, storage, reminders, role and services from <paramref name="options"/>.</summary>
+    public static ISiloBuilder UseGeode(this ISiloBuilder silo, GeodeSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+        int siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
+        int gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
+        if (options.Redis is string redis)
+        {
+            ConfigurationOptions connection = RedisConnection(redis);
+            silo.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
+            silo.AddRedisGrainStorage(CampaignGrain.StorageName, o => o.ConfigurationOptions = connection.Clone());
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = connection.Clone());
+            IPAddress address = options.Address is null ? IPAddress.Loopback : IPAddress.Parse(options.Address);
+            silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.Address is not null);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ClusterId;
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ClusterId, clusterId: options.ClusterId);
+            silo.AddMemoryGrainStorage(CampaignGrain.StorageName);
+            silo.UseInMemoryReminderService();
+        }
+
+        silo.UseGeodeRole(options.Compute);
+        return silo.AddGeodeServices(options.Device);
+    }
+
+    /// <summary>The services and limits every Geode silo needs, whatever its clustering (tests add their own clustering).</summary>
+    public static ISiloBuilder AddGeodeServices(this ISiloBuilder silo, string? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+        silo.Configure<MessagingOptions>(o => o.MaxMessageBodySize = MaxMessageBodySize);
+        silo.Services.Configure<ModelPoolOptions>(o => o.Device = device);
+        silo.Services.AddSingleton<ModelPool>();
+        silo.Services.AddSingleton<CampaignWorkspaces>();
+        silo.Services.AddSingleton<ICampaignReport, MarkdownSummary>();
+        return silo;
+    }
+
+    /// <summary>Parses <c>HOST:PORT</c> or <c>redis://HOST:PORT</c> into Redis options.</summary>
+    /// <exception cref="Geode.Model.BadInputException">The text is not an endpoint.</exception>
+    public static ConfigurationOptions RedisConnection(string endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        string text = endpoint.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ? endpoint["redis://".Length..] : endpoint;
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out int port) || port <= 0 || port > 65535)
+        {
+            throw new Geode.Model.BadInputException($"'{endpoint}' is not a Redis endpoint; use HOST:PORT or redis://HOST:PORT.", "--redis");
+        }
+
+        var options = ConfigurationOptions.Parse(text);
+        options.AbortOnConnectFail = false;
+        return options;
+    }
+
+    /// <summary>A TCP port free on loopback right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,26 @@
+namespace Geode.Silo.Hosting;
+
+/// <summary>How a Geode silo joins its cluster and what it runs.</summary>
+public sealed class GeodeSiloOptions
+{
+    /// <summary>Redis <c>HOST:PORT</c> for clustering, grain storage and reminders; null for a single localhost silo with memory storage (embedded mode).</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Whether this silo holds a model worker and takes shard and trial grains.</summary>
+    public bool Compute { get; set; } = true;
+
+    /// <summary>The silo-to-silo port (0: a free one).</summary>
+    public int SiloPort { get; set; }
+
+    /// <summary>The client gateway port (0: a free one).</summary>
+    public int GatewayPort { get; set; }
+
+    /// <summary>The address other silos and clients reach this one at (default: loopback).</summary>
+    public string? Address { get; set; }
+
+    /// <summary>The device every model on this silo runs on, or null to follow each campaign's.</summary>
+    public string? Device { get; set; }
+
+    /// <summary>The cluster's id; silos and clients with the same id and Redis form one cluster.</summary>
+    public string ClusterId { get; set; } = "geode";
+}

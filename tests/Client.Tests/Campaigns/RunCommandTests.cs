@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using Geode.Campaigns.Artifacts;
+using Geode.Tests;
+
+namespace Geode.Client.Tests.Campaigns;
+
+/// <summary><c>geode run</c> in embedded mode: every stage's results, artifacts, and validation before anything starts.</summary>
+[Collection(CampaignCollection.Name)]
+public sealed class RunCommandTests(SmallCampaign campaign)
+{
+    [Fact]
+    public void An_embedded_run_succeeds_and_prints_one_json_object()
+    {
+        Assert.True(campaign.Embedded.ExitCode == 0, campaign.Embedded.Error);
+        JsonObject line = JsonNode.Parse(campaign.Embedded.Output)!.AsObject();
+        Assert.Equal("succeeded", (string?)line["phase"]);
+        Assert.Equal(Path.Combine(campaign.EmbeddedOut, "results.json"), (string?)line["results"]);
+    }
+
+    [Fact]
+    public void Results_hold_every_stage_with_the_keys_scripts_rely_on()
+    {
+        JsonObject results = SmallCampaign.Comparable(campaign.EmbeddedOut);
+        Assert.Equal(["campaign", "provenance", "baseline", "capture", "geometry", "sweeps", "cascade", "descent", "selective"], results.Select(p => p.Key));
+
+        JsonObject categories = results["baseline"]!["categories"]!.AsObject();
+        Assert.Equal(4, categories.Count);
+        foreach ((string name, JsonNode? c) in categories)
+        {
+            Assert.Equal(6, (int)c!["n"]!);
+            double rate = (double)c["rate"]!, lower = (double)c["ci"]![0]!, upper = (double)c["ci"]![1]!;
+            Assert.Equal((int)c["refused"]! / 6.0, rate, 6);
+            Assert.InRange(rate, lower, upper);
+        }
+
+        // The organism refuses every harmful prompt here, and the geometry peaks past the embeddings.
+        Assert.Equal(6, (int)categories["should_refuse"]!["refused"]!);
+        JsonObject geometry = results["geometry"]!.AsObject();
+        int peak = (int)geometry["peak_layer"]!;
+        Assert.InRange(peak, 1, 6);
+        Assert.Equal(7, geometry["layers"]!.AsArray().Count);
+        Assert.Equal(4, geometry["random_cohen_d"]!.AsArray().Count);
+
+        // Two layer subsets × (one recipe + one random control) at one α.
+        JsonArray sweeps = results["sweeps"]!.AsArray();
+        Assert.Equal(4, sweeps.Count);
+        Assert.Equal(2, sweeps.Count(r => r!["control"] is not null));
+
+        JsonArray cascade = results["cascade"]!["rows"]!.AsArray();
+        Assert.Equal(3, cascade.Count);
+        Assert.True((bool)cascade[0]!["gate_passed"]!);
+        Assert.All(cascade, row => Assert.Equal((bool)row!["gate_passed"]!, row["confirm"] is not null));
+
+        JsonArray descent = results["descent"]!["points"]!.AsArray();
+        Assert.Equal(0, (int)descent[0]!["rank"]!);
+        Assert.Contains((string?)results["descent"]!["stop_reason"], new[] { "target", "kl-budget", "max-rank" });
+
+        JsonArray selective = results["selective"]!["points"]!.AsArray();
+        Assert.Equal(0.0, (double)selective[0]!["alpha"]!);
+        Assert.Contains(selective, p => (bool)p!["on_front"]!);
+
+        Assert.Equal(64, ((string?)results["provenance"]!["model"]!["sha256"])!.Length);
+    }
+
+    [Fact]
+    public void Per_prompt_records_and_artifacts_are_written()
+    {
+        var records = ResponseRecordStream.Read(Path.Combine(campaign.EmbeddedOut, "records", "baseline.msgpack"));
+        Assert.Equal(24, records.Count);
+        Assert.All(records, r => Assert.Equal(2, r.Record.Verdicts.Count));
+        Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, "directions.safetensors")));
+        Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, "standard-recipe.edit.safetensors")));
+        Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, "summary.md")));
+        string store = (string)JsonNode.Parse(File.ReadAllText(Path.Combine(campaign.EmbeddedOut, "results.json")))!["capture"]!["file"]!;
+        Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, store)));
+    }
+
+    [Theory]
+    [InlineData("stages:\n  baseline: {}\n  shuffle: {}\n", "stages.shuffle")]
+    [InlineData("generation:\n  max_new_tokens: many\n", "generation.max_new_tokens")]
+    [InlineData("stages:\n  baseline: {categories: [astrology]}\n", "stages.baseline.categories")]
+    public async Task Bad_campaigns_fail_validation_with_the_key_path_and_start_nothing(string tail, string keyPath)
+    {
+        using var folder = new TempFolder();
+        string file = folder.File("bad.yaml");
+        await File.WriteAllTextAsync(file, $"model:\n  path: {Path.Combine(RepositoryPaths.Root, "models", "organism")}\n{tail}");
+        string outDir = folder.File("out");
+        CliResult result = await CliRunner.RunAsync("run", file, "--out", outDir);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(keyPath, result.Error);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public async Task A_missing_model_folder_fails_validation_and_starts_nothing()
+    {
+        using var folder = new TempFolder();
+        string file = folder.File("bad.yaml");
+        await File.WriteAllTextAsync(file, "model:\n  path: no/such/model\nstages:\n  baseline: {}\n");
+        CliResult result = await CliRunner.RunAsync("run", file, "--out", folder.File("out"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("model.path", result.Error);
+        Assert.False(Directory.Exists(folder.File("out")));
+    }
+}
