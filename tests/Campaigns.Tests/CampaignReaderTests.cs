@@ -73,6 +73,8 @@ public sealed class CampaignReaderTests : IDisposable
     [InlineData("model:\n  path: model\njudges: [regex, oracle]\nstages:\n  baseline: {}\n", 3, "judges[1]: unknown judge 'oracle'")]
     [InlineData("model:\n  path: model\nstages:\n  sweeps:\n    layers: [all, top-3]\n", 5, "stages.sweeps.layers[1]: 'top-3' is not a layer subset")]
     [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: two at once\n        change: {input: raw, gram_schmidt: 'true'}\n", 7, "stages.cascade.steps[0].change: a step changes exactly one ingredient")]
+    [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: raw again\n        change: {input: raw}\n", 7, "stages.cascade.steps[0].change.input: 'raw' is already in force")]
+    [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: eight bits\n        change: {precision: int8}\n", 7, "stages.cascade.steps[0].change.precision: 'int8' is not one of")]
     [InlineData("model:\n  path: model\n  dtype: int4\nstages:\n  baseline: {}\n", 3, "model.dtype: 'int4' is not one of float32")]
     [InlineData("model:\n  path: model\n", 1, "stages: missing")]
     public void A_bad_file_fails_validation_naming_the_line_and_key_path(string yaml, int line, string expected)

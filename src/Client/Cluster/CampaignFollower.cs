@@ -19,7 +19,7 @@ internal static class CampaignFollower
     /// <param name="cancellationToken">Stops following (the caller decides whether that cancels the campaign).</param>
     public static async Task<CampaignStatus> Follow(ICampaignGrain grain, CampaignProgress? progress, CancellationToken cancellationToken)
     {
-        CampaignStatus status = await grain.Status();
+        CampaignStatus status = await FirstStatus(grain, cancellationToken);
         while (!status.IsFinished)
         {
             progress?.Update(status);
@@ -65,6 +65,26 @@ internal static class CampaignFollower
         }
 
         return status.Phase == CampaignPhase.Succeeded ? GeodeCli.Ok : GeodeCli.Failed;
+    }
+
+    /// <summary>
+    /// The coordinator's status, asked until it answers: right after a silo died, the coordinator
+    /// may need a few seconds to come back elsewhere (up to five minutes are allowed).
+    /// </summary>
+    public static async Task<CampaignStatus> FirstStatus(ICampaignGrain grain, CancellationToken cancellationToken)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (true)
+        {
+            try
+            {
+                return await grain.Status();
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
     }
 
     private static async Task<CampaignStatus> PollOnce(ICampaignGrain grain, CampaignStatus last, CancellationToken cancellationToken)

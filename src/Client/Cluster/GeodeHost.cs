@@ -33,7 +33,8 @@ internal sealed class GeodeHost : IAsyncDisposable
     {
         StackExchange.Redis.ConfigurationOptions connection = GeodeSiloExtensions.RedisConnection(redis);
         return Start(
-            Builder(LogLevel.Warning).UseOrleansClient(client =>
+            // A client sees every dead silo's gateway refuse connections; only errors are news.
+            Builder(LogLevel.Error).UseOrleansClient(client =>
             {
                 client.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
                 client.Configure<ClusterOptions>(o =>

@@ -17,13 +17,13 @@ internal static class CampaignControlCommands
     {
         yield return Make("status", "Print a campaign's progress once.", async (grain, parsed, json, cancellation) =>
         {
-            CampaignStatus status = await grain.Status();
+            CampaignStatus status = await CampaignFollower.FirstStatus(grain, cancellation);
             await Print(status, json, parsed.InvocationConfiguration.Output);
             return status.Phase == CampaignPhase.Unknown ? GeodeCli.BadInput : GeodeCli.Ok;
         });
         yield return Make("watch", "Follow a campaign until it ends (re-attaches after the client that started it is gone).", async (grain, parsed, json, cancellation) =>
         {
-            CampaignStatus first = await grain.Status();
+            CampaignStatus first = await CampaignFollower.FirstStatus(grain, cancellation);
             if (first.Phase == CampaignPhase.Unknown)
             {
                 throw new Model.BadInputException($"no campaign '{first.Id}' on this cluster.", "CAMPAIGN_ID");

@@ -19,6 +19,7 @@ internal static class RunCommand
     {
         var file = new Argument<string>("CAMPAIGN.yaml") { Description = "The campaign file." };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default: runs/NAME-TIMESTAMP).", HelpName = "DIR" };
+        var store = new Option<string?>("--store") { Description = "The activation store, shared by campaigns so that equal captures run once (default: activation-store beside the output folder).", HelpName = "DIR" };
         var cluster = new Option<string?>("--cluster") { Description = "Run on the cluster registered in Redis at redis://HOST:PORT instead of an in-process silo.", HelpName = "redis://HOST:PORT" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of the summary." };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not show progress." };
@@ -26,6 +27,7 @@ internal static class RunCommand
         var command = new Command("run", "Run a campaign: every stage of its file, on an embedded silo or a cluster.");
         command.Add(file);
         command.Add(outDir);
+        command.Add(store);
         command.Add(cluster);
         command.Add(json);
         command.Add(noProgress);
@@ -38,6 +40,7 @@ internal static class RunCommand
             DateTime now = DateTime.UtcNow;
             string id = string.Create(CultureInfo.InvariantCulture, $"{campaign.Name}-{now:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}");
             string output = Path.GetFullPath(parsed.GetValue(outDir) ?? Path.Combine("runs", id));
+            string storeDir = Path.GetFullPath(parsed.GetValue(store) ?? Path.Combine(Path.GetDirectoryName(output)!, "activation-store"));
             string? redis = parsed.GetValue(cluster);
             TextWriter error = parsed.InvocationConfiguration.Error;
 
@@ -45,7 +48,7 @@ internal static class RunCommand
                 ? await StartEmbedded(campaign, parsed.GetValue(threads), cancellation)
                 : await GeodeHost.Connect(redis, cancellation);
             ICampaignGrain grain = host.Client.GetGrain<ICampaignGrain>(id);
-            await grain.Start(new CampaignRequest(id, path, yaml, output));
+            await grain.Start(new CampaignRequest(id, path, yaml, output, storeDir));
             await error.WriteLineAsync($"geode: campaign {id} → {output}{(redis is null ? string.Empty : $" (follow it with: geode watch {id} --cluster {redis})")}");
             CampaignProgress? progress = parsed.GetValue(noProgress) ? null : new CampaignProgress(error, !Console.IsErrorRedirected);
             try

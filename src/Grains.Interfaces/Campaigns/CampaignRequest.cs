@@ -9,6 +9,7 @@ namespace Geode.Grains.Campaigns;
 /// <param name="File">The campaign file's absolute path.</param>
 /// <param name="Yaml">The campaign file's text.</param>
 /// <param name="OutDir">The output folder (results.json, artifacts), absolute.</param>
+/// <param name="StoreDir">The content-addressed activation store, absolute; campaigns sharing it reuse each other's captures.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("geode.campaign-request")]
@@ -16,4 +17,5 @@ public sealed record CampaignRequest(
     [property: Id(0)] string Id,
     [property: Id(1)] string File,
     [property: Id(2)] string Yaml,
-    [property: Id(3)] string OutDir);
+    [property: Id(3)] string OutDir,
+    [property: Id(4)] string StoreDir);

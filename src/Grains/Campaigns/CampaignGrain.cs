@@ -135,7 +135,8 @@ public sealed class CampaignGrain(
             r.Retries,
             r.Error,
             r.Request?.OutDir ?? string.Empty,
-            new Dictionary<string, int>(r.Silos));
+            new Dictionary<string, int>(r.Silos),
+            r.Launched);
     }
 
     private async Task Drive()
@@ -269,7 +270,7 @@ public sealed class CampaignGrain(
     private async Task RunCapture(CampaignWorkspace workspace, CampaignRequest request)
     {
         CaptureStage capture = workspace.Campaign.Stages.Capture ?? new CaptureStage("last", "template");
-        var store = new ActivationStore(Path.Combine(request.OutDir, "activations"));
+        var store = new ActivationStore(request.StoreDir);
         string template = Geode.Model.Text.ChatTemplates.ForModelType(Geode.Model.Config.ConfigReader.Read(workspace.Campaign.Model.Folder).ModelType).Name;
         string key = ActivationStore.Key(Record.ModelHash, workspace.Campaign.Model.DType, template, capture.Position, capture.Input, workspace.Prompts.ContentHash);
         bool reused = store.Has(key) && Record.Ledger is null;
@@ -388,11 +389,20 @@ public sealed class CampaignGrain(
         string prefix = $"{this.GetPrimaryKeyString()}/{Record.Stages[Record.StageIndex]}/{round}";
         var running = new Dictionary<Task<T>, ShardLease>();
         var failures = new Dictionary<int, int>();
+        var unreachable = new Dictionary<int, int>();
         while (!ledger.IsComplete && Running)
         {
+            int launched = 0;
             while (running.Count < InFlight && ledger.Lease("coordinator", DateTimeOffset.UtcNow) is { } lease)
             {
                 running[call(lease, $"{prefix}/{lease.Index}/{lease.Attempt}")] = lease;
+                launched++;
+            }
+
+            if (launched > 0)
+            {
+                Record.Launched += launched;
+                await Save();
             }
 
             Task<T> done = await Task.WhenAny(running.Keys);
@@ -420,18 +430,21 @@ public sealed class CampaignGrain(
             }
             catch (Exception e)
             {
-                int failed = failures[finished.Index] = failures.GetValueOrDefault(finished.Index) + 1;
+                // A silo that died or cannot be reached is the cluster's problem, not the unit's:
+                // wait for membership to catch up and try elsewhere, as often as it takes. Any
+                // other failure is the unit's own, and five of those fail the campaign.
+                bool transport = e is OrleansException or TimeoutException;
+                int attempts = unreachable[finished.Index] = unreachable.GetValueOrDefault(finished.Index) + 1;
+                int failed = transport ? failures.GetValueOrDefault(finished.Index) : failures[finished.Index] = failures.GetValueOrDefault(finished.Index) + 1;
                 Record.Retries++;
-                log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed ({Count}/{Max}): {Error}", Record.Request!.Id, round, finished.Index, finished.Attempt, failed, MaxAttempts, e.Message);
-                if (failed >= MaxAttempts || e is BadInputException)
+                log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed{Kind}: {Error}", Record.Request!.Id, round, finished.Index, finished.Attempt, transport ? " (silo unreachable)" : $" ({failed}/{MaxAttempts})", e.Message);
+                if (!transport && (failed >= MaxAttempts || e is BadInputException))
                 {
                     throw;
                 }
 
                 ledger.Retry(finished);
-
-                // A dead silo takes membership a moment to notice; do not spin on it.
-                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 250 << Math.Min(attempts - 1, 4))));
             }
 
             await Save();

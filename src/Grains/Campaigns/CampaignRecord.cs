@@ -76,4 +76,8 @@ public sealed class CampaignRecord
     /// <summary>Units merged per silo name: where the work ran.</summary>
     [Id(16)]
     public Dictionary<string, int> Silos { get; set; } = [];
+
+    /// <summary>Units sent to shard or trial grains, first runs and retries alike.</summary>
+    [Id(17)]
+    public int Launched { get; set; }
 }

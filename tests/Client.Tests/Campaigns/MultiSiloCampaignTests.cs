@@ -37,7 +37,7 @@ public sealed class MultiSiloCampaignTests(SmallCampaign campaign)
         {
             string outDir = folder.File("cluster");
             ICampaignGrain grain = cluster.Client.GetGrain<ICampaignGrain>("small-cluster");
-            await grain.Start(new CampaignRequest("small-cluster", campaign.File, await File.ReadAllTextAsync(campaign.File), outDir));
+            await grain.Start(new CampaignRequest("small-cluster", campaign.File, await File.ReadAllTextAsync(campaign.File), outDir, folder.File("store")));
             CampaignStatus status = await grain.Status();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
             while (!status.IsFinished)

@@ -75,6 +75,29 @@ public sealed class RunCommandTests(SmallCampaign campaign)
         Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, store)));
     }
 
+    [Fact]
+    public async Task A_second_campaign_on_the_same_store_reuses_the_stored_activations()
+    {
+        using var folder = new TempFolder();
+        string yaml = await File.ReadAllTextAsync(campaign.File);
+        string file = folder.File("geometry-only.yaml");
+        await File.WriteAllTextAsync(file, yaml[..yaml.IndexOf("  baseline:", StringComparison.Ordinal)] + "  capture: {}\n  geometry: {random_directions: 4}\n");
+        string store = folder.File("store");
+
+        CliResult first = await CliRunner.RunAsync("run", file, "--out", folder.File("a"), "--store", store, "--json", "--no-progress");
+        CliResult second = await CliRunner.RunAsync("run", file, "--out", folder.File("b"), "--store", store, "--json", "--no-progress");
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
+        JsonObject a = SmallCampaign.Comparable(folder.File("a")), b = SmallCampaign.Comparable(folder.File("b"));
+        Assert.False((bool)a["capture"]!["reused"]!);
+        Assert.True((bool)b["capture"]!["reused"]!);
+        Assert.Equal((string?)a["capture"]!["key"], (string?)b["capture"]!["key"]);
+        Assert.Equal(a["geometry"]!.ToJsonString(), b["geometry"]!.ToJsonString());
+
+        // The same geometry as the full campaign's, whose store was filled by shards of 4.
+        Assert.Equal(SmallCampaign.Comparable(campaign.EmbeddedOut)["geometry"]!.ToJsonString(), a["geometry"]!.ToJsonString());
+    }
+
     [Theory]
     [InlineData("stages:\n  baseline: {}\n  shuffle: {}\n", "stages.shuffle")]
     [InlineData("generation:\n  max_new_tokens: many\n", "generation.max_new_tokens")]

@@ -75,7 +75,7 @@ public sealed class SmallCampaign : IAsyncLifetime
         string promptFile = _folder.File("prompts.json");
         await System.IO.File.WriteAllTextAsync(promptFile, new JsonObject { ["prompts"] = prompts }.ToJsonString());
         await System.IO.File.WriteAllTextAsync(File, Yaml(promptFile));
-        Embedded = await CliRunner.RunAsync("run", File, "--out", EmbeddedOut, "--json", "--no-progress");
+        Embedded = await CliRunner.RunAsync("run", File, "--out", EmbeddedOut, "--store", _folder.File("store"), "--json", "--no-progress");
     }
 
     /// <inheritdoc />

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Geode.Client.Tests.Campaigns;
+
+/// <summary>A <c>geode silo --redis</c> process, as an operator would start one; killed or stopped by the test.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<string> _log = new();
+
+    private SiloProcess(Process process)
+    {
+        _process = process;
+        process.ErrorDataReceived += (_, e) => Receive(e.Data);
+        process.OutputDataReceived += (_, e) => Receive(e.Data);
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+    }
+
+    /// <summary>Everything the silo printed so far.</summary>
+    public string Log => string.Join('\n', _log);
+
+    /// <summary>Starts a silo joining the cluster in Redis at <paramref name="redis"/> and waits until it is up.</summary>
+    public static async Task<SiloProcess> StartAsync(string redis)
+    {
+        var silo = new SiloProcess(Start(["silo", "--redis", redis]));
+        Task finished = await Task.WhenAny(silo._up.Task, silo._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
+        if (finished != silo._up.Task)
+        {
+            throw new InvalidOperationException($"The silo did not come up:\n{silo.Log}");
+        }
+
+        return silo;
+    }
+
+    /// <summary>Starts the built CLI with <paramref name="args"/>, output redirected.</summary>
+    public static Process Start(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "geode.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("GEODE_LIBTORCH");
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL): a crashed machine.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>Stops the silo as Ctrl-C would (SIGINT) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        using (Process signal = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Receive(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        if (line.Contains("silo up", StringComparison.Ordinal))
+        {
+            _up.TrySetResult();
+        }
+    }
+}
