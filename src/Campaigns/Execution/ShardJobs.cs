@@ -1,5 +1,6 @@
 using Geode.Analysis.Evaluation;
 using Geode.Analysis.Prompts;
+using Geode.Analysis.Statistics;
 using Geode.Model;
 using Geode.Model.Text;
 using static TorchSharp.torch;
@@ -44,6 +45,30 @@ public static class ShardJobs
         long tokens = prompts.Sum(p => (long)ChatPrompt.Encode(tokenizer, template, model.Config, p, rendering).Length);
         Tensor activations = PromptActivations.Capture(model, tokenizer, template, prompts, Math.Max(count, 1), rendering: rendering, point: stage.Position == "mean" ? CapturePoint.Mean : CapturePoint.Last);
         return (activations, tokens);
+    }
+
+    /// <summary>
+    /// Per stream, the statistics of a captured shard (<paramref name="activations"/> [L+1, n, H] for
+    /// prompts <paramref name="start"/>.. of the whole set) by class and category, as bytes a layer
+    /// aggregator merges.
+    /// </summary>
+    public static IReadOnlyList<byte[]> PartialStatistics(CampaignWorkspace workspace, int start, Tensor activations)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(activations);
+        PromptRecord[] records = [.. workspace.Prompts.Records.Skip(start).Take((int)activations.shape[1])];
+        string[] classes = [.. records.Select(r => r.Expected == ExpectedBehavior.Refuse ? "refuse" : "comply")];
+        string[] categories = [.. records.Select(r => r.Category)];
+        var partials = new byte[activations.shape[0]][];
+        for (int l = 0; l < partials.Length; l++)
+        {
+            using var scope = NewDisposeScope();
+            var statistics = new ActivationStatistics(1, (int)activations.shape[2]);
+            statistics.Add([activations[l]], classes, categories);
+            partials[l] = statistics.ToBytes();
+        }
+
+        return partials;
     }
 
     /// <summary>The capture stage's rendering.</summary>

@@ -5,6 +5,7 @@ namespace Geode.Grains.Campaigns;
 /// <param name="Activations">Residuals [L+1, Count, H] float32 (capture), or null.</param>
 /// <param name="Tokens">Tokens generated (generate) or read (capture).</param>
 /// <param name="Silo">The silo that ran it.</param>
+/// <param name="Statistics">Per stream, the shard's partial statistics by class and category (capture), for the layer aggregators.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("geode.shard-outcome")]
@@ -12,4 +13,5 @@ public sealed record ShardOutcome(
     [property: Id(0)] byte[] Records,
     [property: Id(1)] Wire.TensorPayload? Activations,
     [property: Id(2)] long Tokens,
-    [property: Id(3)] string Silo);
+    [property: Id(3)] string Silo,
+    [property: Id(4)] IReadOnlyList<byte[]> Statistics);

@@ -244,6 +244,7 @@ public sealed class CampaignGrain(
             string path = Path.Combine(shardDir, $"shard-{lease.Index:D5}.msgpack");
             File.WriteAllBytes(path + ".tmp", outcome.Records);
             File.Move(path + ".tmp", path, overwrite: true);
+            return Task.CompletedTask;
         });
 
         if (Directory.Exists(shardDir))
@@ -276,10 +277,15 @@ public sealed class CampaignGrain(
         bool reused = store.Has(key) && Record.Ledger is null;
         if (!store.Has(key))
         {
-            await RunShards(request, "capture", workspace.Prompts.Records.Count, workspace.Campaign.Generation.Batch, (lease, outcome) =>
+            await RunShards(request, "capture", workspace.Prompts.Records.Count, workspace.Campaign.Generation.Batch, async (lease, outcome) =>
             {
-                using Tensor activations = TensorPayloads.ToTensor(outcome.Activations!);
-                store.WriteShard(key, lease.Index, activations);
+                using (Tensor activations = TensorPayloads.ToTensor(outcome.Activations!))
+                {
+                    store.WriteShard(key, lease.Index, activations);
+                }
+
+                // Each stream's aggregator takes the shard's partial statistics once, however often it is sent.
+                await Task.WhenAll(outcome.Statistics.Select((partial, stream) => LayerGrain(stream).Merge(lease.Index, partial)));
             });
             store.Merge(key, Record.Ledger!.Shards.Count, new Dictionary<string, string>
             {
@@ -293,8 +299,10 @@ public sealed class CampaignGrain(
         }
 
         Record.Activations = store.MergedPath(key);
+        JsonObject? aggregates = reused ? null : await LayerAggregates(workspace, store, key);
         CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "capture"), new JsonObject
         {
+            ["layer_aggregates"] = aggregates,
             ["key"] = key,
             ["file"] = Path.GetRelativePath(request.OutDir, Record.Activations),
             ["prompts"] = workspace.Prompts.Records.Count,
@@ -302,6 +310,42 @@ public sealed class CampaignGrain(
             ["input"] = capture.Input,
             ["reused"] = reused,
         });
+    }
+
+    private ILayerGrain LayerGrain(int stream) => GrainFactory.GetGrain<ILayerGrain>($"{this.GetPrimaryKeyString()}/{stream}");
+
+    /// <summary>
+    /// What the layer aggregators hold after the capture: how many prompts each stream counted
+    /// (every shard once: the set's size) and how far their class means are from the store's.
+    /// </summary>
+    private async Task<JsonObject> LayerAggregates(CampaignWorkspace workspace, ActivationStore store, string key)
+    {
+        using var scope = NewDisposeScope();
+        Tensor stored = store.Load(key).to(ScalarType.Float64);
+        string[] categories = [.. workspace.Prompts.Records.Select(r => r.Category)];
+        var counted = new JsonArray();
+        double worst = 0;
+        for (int stream = 0; stream < stored.shape[0]; stream++)
+        {
+            var statistics = Geode.Analysis.Statistics.ActivationStatistics.FromBytes(await LayerGrain(stream).Statistics());
+            long prompts = 0;
+            foreach (string category in workspace.Prompts.Categories)
+            {
+                var group = statistics[Geode.Analysis.Statistics.GroupKey.Category(category)];
+                prompts += group.Count;
+                Tensor rows = tensor(Enumerable.Range(0, categories.Length).Where(i => categories[i] == category).Select(i => (long)i).ToArray());
+                Tensor expected = stored[stream].index_select(0, rows).mean([0]);
+                worst = Math.Max(worst, (group.Means()[0] - expected).abs().max().item<double>());
+            }
+
+            counted.Add(prompts);
+        }
+
+        return new JsonObject
+        {
+            ["prompts_counted"] = counted,
+            ["max_abs_mean_difference_vs_store"] = ResultsJson.Number(worst),
+        };
     }
 
     private async Task RunCascade(CampaignWorkspace workspace, CampaignRequest request)
@@ -341,16 +385,16 @@ public sealed class CampaignGrain(
         });
     }
 
-    private Task RunShards(CampaignRequest request, string job, int prompts, int size, Action<ShardLease, ShardOutcome> merge) =>
+    private Task RunShards(CampaignRequest request, string job, int prompts, int size, Func<ShardLease, ShardOutcome, Task> merge) =>
         RunRound(
             "shards",
             prompts,
             size,
             [],
             (lease, key) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count)),
-            (lease, outcome) =>
+            async (lease, outcome) =>
             {
-                merge(lease, outcome);
+                await merge(lease, outcome);
                 return (outcome.Tokens, outcome.Silo);
             });
 
@@ -364,10 +408,10 @@ public sealed class CampaignGrain(
             (lease, outcome) =>
             {
                 CampaignResults.WriteAtomically(CampaignResults.TrialFile(request.OutDir, stage, round, Record.Units[lease.Index]), JsonNode.Parse(outcome.Json)!);
-                return (outcome.Tokens, outcome.Silo);
+                return Task.FromResult((outcome.Tokens, outcome.Silo));
             });
 
-    private async Task RunRound<T>(string round, int items, int size, List<int> units, Func<ShardLease, string, Task<T>> call, Func<ShardLease, T, (long Tokens, string Silo)> merge)
+    private async Task RunRound<T>(string round, int items, int size, List<int> units, Func<ShardLease, string, Task<T>> call, Func<ShardLease, T, Task<(long Tokens, string Silo)>> merge)
     {
         if (Record.FinishedRounds.Contains(round))
         {
@@ -422,7 +466,7 @@ public sealed class CampaignGrain(
                 }
                 else
                 {
-                    (long tokens, string silo) = merge(finished, outcome);
+                    (long tokens, string silo) = await merge(finished, outcome);
                     Record.Tokens += tokens;
                     Record.Silos[silo] = Record.Silos.GetValueOrDefault(silo) + 1;
                     ledger.Complete(finished);

@@ -33,7 +33,7 @@ public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, 
                 return await session.Worker.RunAsync(lm =>
                 {
                     IReadOnlyList<ResponseRecord> records = ShardJobs.Generate(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
-                    return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name);
+                    return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name, []);
                 });
             }
 
@@ -42,7 +42,7 @@ public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, 
                 (Tensor activations, long tokens) = ShardJobs.Capture(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
                 using (activations)
                 {
-                    return new ShardOutcome([], TensorPayloads.ToPayload(activations), tokens, name);
+                    return new ShardOutcome([], TensorPayloads.ToPayload(activations), tokens, name, ShardJobs.PartialStatistics(workspace, work.Start, activations));
                 }
             });
         }

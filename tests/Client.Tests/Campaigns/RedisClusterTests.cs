@@ -86,6 +86,11 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
             JsonNode expected = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder.File("embedded"), "results.json")))!;
             Assert.Equal(expected["baseline"]!.ToJsonString(), results["baseline"]!.ToJsonString());
             Assert.Equal((int)expected["geometry"]!["peak_layer"]!, (int)results["geometry"]!["peak_layer"]!);
+
+            // The layer aggregators, whose state also lived in Redis through the restart, counted every prompt once.
+            JsonNode aggregates = results["capture"]!["layer_aggregates"]!;
+            Assert.All(aggregates["prompts_counted"]!.AsArray(), n => Assert.Equal(Prompts, (int)n!));
+            Assert.True((double)aggregates["max_abs_mean_difference_vs_store"]! < 1e-5);
         }
         catch
         {

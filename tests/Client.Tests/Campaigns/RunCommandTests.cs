@@ -60,6 +60,11 @@ public sealed class RunCommandTests(SmallCampaign campaign)
         Assert.Contains(selective, p => (bool)p!["on_front"]!);
 
         Assert.Equal(64, ((string?)results["provenance"]!["model"]!["sha256"])!.Length);
+
+        // Seven layer aggregators, each counting the 24 prompts once, with the store's class means.
+        JsonNode aggregates = results["capture"]!["layer_aggregates"]!;
+        Assert.Equal(Enumerable.Repeat(24, 7), aggregates["prompts_counted"]!.AsArray().Select(n => (int)n!));
+        Assert.True((double)aggregates["max_abs_mean_difference_vs_store"]! < 1e-6);
     }
 
     [Fact]
