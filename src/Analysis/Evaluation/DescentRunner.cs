@@ -45,6 +45,7 @@ public static class DescentRunner
     /// <param name="klBudget">Stop once the KL on comply prompts exceeds this.</param>
     /// <param name="peel">Iterative peel (true) or SVD-k at once (false).</param>
     /// <param name="options">Generation length and rows per batch.</param>
+    /// <param name="evaluated">Called with each evaluated variant's name (null: unedited) and its responses, for per-prompt records.</param>
     public static DescentResult Run(
         CausalLM model,
         TextTokenizer tokenizer,
@@ -57,7 +58,8 @@ public static class DescentRunner
         double refusalTarget,
         double klBudget,
         bool peel,
-        BaselineOptions options)
+        BaselineOptions options,
+        Action<string?, BaselineResult>? evaluated = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRank);
         using var scope = NewDisposeScope();
@@ -110,6 +112,7 @@ public static class DescentRunner
         DescentPoint Point(int rank, Edit? edit, double singular)
         {
             BaselineResult result = BaselineEvaluator.Run(model, tokenizer, template, used, judges, options with { Edit = edit });
+            evaluated?.Invoke(edit?.Name, result);
             double kl = edit is null ? 0 : FirstTokenDivergence.Measure(model, tokenizer, template, complyPrompts, [edit])[0];
             CategoryRefusal[] refused = [.. result.ByCategory.Where(c => refuse.Contains(c.Category))];
             return new DescentPoint(rank, refused.Sum(c => c.Refused) / (double)refused.Sum(c => c.Interval.N), kl, singular, result.ByCategory);

@@ -43,6 +43,7 @@ public static class SelectiveRunner
     /// <param name="control">The harmless category the directions are measured from.</param>
     /// <param name="alphas">Strengths to try besides 0.</param>
     /// <param name="options">Generation length and rows per batch.</param>
+    /// <param name="evaluated">Called with each evaluated variant's name (null: unedited) and its responses, for per-prompt records.</param>
     public static SelectiveResult Run(
         CausalLM model,
         TextTokenizer tokenizer,
@@ -53,7 +54,8 @@ public static class SelectiveRunner
         IReadOnlyCollection<string> keep,
         string control,
         IReadOnlyList<double> alphas,
-        BaselineOptions options)
+        BaselineOptions options,
+        Action<string?, BaselineResult>? evaluated = null)
     {
         using var scope = NewDisposeScope();
         PromptSet used = prompts.Where(r => free.Contains(r.Category) || keep.Contains(r.Category) || r.Category == control, "selective prompts");
@@ -75,6 +77,11 @@ public static class SelectiveRunner
         double[] strengths = [0, .. alphas.Where(a => a != 0)];
         Edit?[] edits = [.. strengths.Select(a => a == 0 ? null : EditBuilder.Projection(model.Config, selective, LayerSubset.All, EditBuilder.StandardWriters, a, name: $"selective α={a}"))];
         IReadOnlyList<BaselineResult> results = VariantEvaluator.Run(model, tokenizer, template, used, judges, edits, options);
+        for (int i = 0; i < edits.Length; i++)
+        {
+            evaluated?.Invoke(edits[i]?.Name, results[i]);
+        }
+
         string[] harmless = [.. records.Where(r => r.Category == control).Select(r => r.Prompt)];
         IReadOnlyList<double> kl = FirstTokenDivergence.Measure(model, tokenizer, template, harmless, [.. edits.Select(e => e ?? Edit.None)]);
 

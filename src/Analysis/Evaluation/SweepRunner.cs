@@ -40,6 +40,8 @@ public static class SweepRunner
     /// <param name="randomControls">Random unit directions per (layers, α).</param>
     /// <param name="options">Generation length and rows per batch.</param>
     /// <param name="seed">Seed of the random controls.</param>
+    /// <param name="progress">Called with the fraction of generation rows done (the KL pass after them is short).</param>
+    /// <param name="evaluated">Called with each evaluated variant's name (null: unedited) and its responses, for per-prompt records.</param>
     /// <returns>The unedited baseline, then one row per variant: recipes first, then controls.</returns>
     public static (BaselineResult Unedited, IReadOnlyList<SweepRow> Rows) Run(
         CausalLM model,
@@ -53,7 +55,9 @@ public static class SweepRunner
         IReadOnlyList<double> alphas,
         int randomControls,
         BaselineOptions options,
-        long seed = 0)
+        long seed = 0,
+        Action<double>? progress = null,
+        Action<string?, BaselineResult>? evaluated = null)
     {
         using var scope = NewDisposeScope();
         Tensor controls = RandomDirections.Sample(Math.Max(1, randomControls), model.Config.HiddenSize, seed);
@@ -74,7 +78,14 @@ public static class SweepRunner
             }
         }
 
-        IReadOnlyList<BaselineResult> results = VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [null, .. variants.Select(v => v.Edit)], options);
+        int total = (variants.Count + 1) * prompts.Records.Count;
+        IReadOnlyList<BaselineResult> results = VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [null, .. variants.Select(v => v.Edit)], options, done => progress?.Invoke(done / (double)total));
+        evaluated?.Invoke(null, results[0]);
+        for (int i = 0; i < variants.Count; i++)
+        {
+            evaluated?.Invoke(variants[i].Edit.Name, results[i + 1]);
+        }
+
         IReadOnlyList<double> kl = FirstTokenDivergence.Measure(model, tokenizer, template, klPrompts, [.. variants.Select(v => v.Edit)]);
         bool[] unedited = [.. results[0].Responses.Select(r => r.Verdicts[0].Refused)];
         SweepRow[] rows =

@@ -53,7 +53,8 @@ public static class TrialJobs
     /// <param name="index">The trial's index in the stage.</param>
     /// <param name="argument">The activation-store file (geometry, sweeps) or <c>smoke</c>/<c>confirm</c> (cascade).</param>
     /// <param name="artifacts">The campaign's artifact folder.</param>
-    public static TrialResult Run(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, string stage, int index, string argument, string artifacts)
+    /// <param name="progress">Called with the fraction of the trial done, where the trial can tell (sweeps).</param>
+    public static TrialResult Run(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, string stage, int index, string argument, string artifacts, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(workspace);
@@ -62,10 +63,10 @@ public static class TrialJobs
         return stage switch
         {
             "geometry" => Geometry(model, workspace, stages.Geometry!, argument, artifacts),
-            "sweeps" => Sweep(model, tokenizer, template, workspace, stages.Sweeps!, index, argument),
+            "sweeps" => Sweep(model, tokenizer, template, workspace, stages.Sweeps!, index, argument, artifacts, progress),
             "cascade" => Cascade(model, tokenizer, template, workspace, stages.Cascade!, index, argument, artifacts),
-            "descent" => Descent(model, tokenizer, template, workspace, stages.Descent!),
-            "selective" => Selective(model, tokenizer, template, workspace, stages.Selective!),
+            "descent" => Descent(model, tokenizer, template, workspace, stages.Descent!, artifacts),
+            "selective" => Selective(model, tokenizer, template, workspace, stages.Selective!, artifacts),
             "diff" => Diff(workspace, stages.Diff!, index, artifacts),
             _ => throw new ArgumentException($"'{stage}' is not a trial stage.", nameof(stage)),
         };
@@ -95,7 +96,7 @@ public static class TrialJobs
         return new TrialResult(ResultsJson.Geometry(result), 0);
     }
 
-    private static TrialResult Sweep(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, SweepStage stage, int index, string activationsFile)
+    private static TrialResult Sweep(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, SweepStage stage, int index, string activationsFile, string artifacts, Action<double>? progress)
     {
         (Tensor refuse, Tensor comply) = Classes(LoadActivations(activationsFile), workspace);
         var directions = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -107,7 +108,7 @@ public static class TrialJobs
         LayerSubset layers = LayerSubset.Parse(stage.Layers[index], $"stages.sweeps.layers[{index}]");
         string[] harmless = [.. workspace.Prompts.Records.Where(r => workspace.Comply.Contains(r.Category)).Select(r => r.Prompt)];
         (BaselineResult unedited, IReadOnlyList<SweepRow> rows) = SweepRunner.Run(
-            model, tokenizer, template, workspace.Prompts, harmless, workspace.Judges, directions, [layers], stage.Alphas, stage.RandomControls, workspace.Options, seed: 0);
+            model, tokenizer, template, workspace.Prompts, harmless, workspace.Judges, directions, [layers], stage.Alphas, stage.RandomControls, workspace.Options, seed: 0, progress, Records(artifacts, $"sweeps-{index}"));
         long tokens = unedited.Responses.Sum(r => (long)r.Tokens);
         return new TrialResult(ResultsJson.SweepRows(rows), tokens);
     }
@@ -117,26 +118,22 @@ public static class TrialJobs
         CascadeSettings settings = CascadePlan(workspace)[index];
         PromptSet evaluated = CascadeRunner.Subset(workspace.Prompts, phase == "smoke" ? stage.Smoke : stage.Confirm);
         CascadeTrial trial = CascadeRunner.Run(model, tokenizer, template, workspace.Prompts, evaluated, workspace.Judges, settings, [.. workspace.Refuse], [.. workspace.Comply], workspace.Options);
-        string records = Path.Combine(artifacts, "records");
-        Directory.CreateDirectory(records);
-        string path = Path.Combine(records, $"cascade-{index}-{phase}.msgpack");
-        File.Delete(path);
-        ResponseRecordStream.Append(path, trial.Result.Responses, settings.ToString());
+        Records(artifacts, $"cascade-{index}-{phase}")(settings.ToString(), trial.Result);
         return new TrialResult(ResultsJson.CascadeTrial(settings, trial), trial.Result.Responses.Sum(r => (long)r.Tokens));
     }
 
-    private static TrialResult Descent(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, DescentStage stage)
+    private static TrialResult Descent(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, DescentStage stage, string artifacts)
     {
         DescentResult result = DescentRunner.Run(
             model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. workspace.Refuse], [.. workspace.Comply],
-            stage.MaxRank, stage.RefusalTarget, stage.KlBudget, stage.Strategy == "peel", workspace.Options);
+            stage.MaxRank, stage.RefusalTarget, stage.KlBudget, stage.Strategy == "peel", workspace.Options, Records(artifacts, "descent"));
         return new TrialResult(ResultsJson.Descent(result, stage.Strategy), 0);
     }
 
-    private static TrialResult Selective(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, SelectiveStage stage)
+    private static TrialResult Selective(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, SelectiveStage stage, string artifacts)
     {
         SelectiveResult result = SelectiveRunner.Run(
-            model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. stage.Free], [.. stage.Keep], workspace.Comply[0], SelectiveAlphas, workspace.Options);
+            model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. stage.Free], [.. stage.Keep], workspace.Comply[0], SelectiveAlphas, workspace.Options, Records(artifacts, "selective"));
         return new TrialResult(ResultsJson.Selective(result, stage.Free, stage.Keep, stage.KlBudget), 0);
     }
 
@@ -155,6 +152,19 @@ public static class TrialJobs
                 ["unchanged"] = records.Count(r => r.Status == TensorStatus.Unchanged),
             },
             0);
+    }
+
+    /// <summary>
+    /// A writer of <c>records/NAME.msgpack</c>, emptied first (a retried trial replaces what an
+    /// earlier attempt wrote); each call appends one variant's responses under its name.
+    /// </summary>
+    private static Action<string?, BaselineResult> Records(string artifacts, string name)
+    {
+        string folder = Path.Combine(artifacts, "records");
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, $"{name}.msgpack");
+        File.Delete(path);
+        return (variant, result) => ResponseRecordStream.Append(path, result.Responses, variant);
     }
 
     private static Tensor LoadActivations(string file)

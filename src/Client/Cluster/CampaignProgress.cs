@@ -83,12 +83,12 @@ internal sealed class CampaignProgress(TextWriter error, bool terminal)
 
     private static string Line(CampaignStatus status)
     {
-        double fraction = status.Total == 0 ? 0 : (double)status.Done / status.Total;
+        double fraction = status.Fraction;
         int filled = (int)Math.Round(fraction * BarWidth);
         string bar = new string('█', filled) + new string('░', BarWidth - filled);
-        double rate = status.StageSeconds > 0 ? status.Tokens / status.StageSeconds : 0;
-        string eta = status.Done > 0 && status.Done < status.Total ? $"  ETA {Duration(status.StageSeconds / status.Done * (status.Total - status.Done))}" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"{Prefix(status.StageIndex, status)} {bar} {status.Done}/{status.Total} {status.Unit}  {rate:F0} tok/s  {Duration(status.StageSeconds)}{eta}");
+        string rate = status.Tokens > 0 && status.StageSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $"  {status.Tokens / status.StageSeconds:F0} tok/s") : string.Empty;
+        string eta = fraction > 0.01 && fraction < 1 ? $"  ETA {Duration(status.StageSeconds / fraction * (1 - fraction))}" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{Prefix(status.StageIndex, status)} {bar} {status.Done}/{status.Total} {status.Unit}{rate}  {Duration(status.StageSeconds)}{eta}");
     }
 
     private static string Duration(double seconds)

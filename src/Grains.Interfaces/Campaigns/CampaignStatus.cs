@@ -16,6 +16,7 @@ namespace Geode.Grains.Campaigns;
 /// <param name="OutDir">The output folder.</param>
 /// <param name="Silos">Units (shards and trials) merged per silo name: where the work ran.</param>
 /// <param name="Launched">Units sent to workers, retries included; minus the merged units, what was run and lost.</param>
+/// <param name="Fraction">The running round's share done, counting what running trials report of themselves.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("geode.campaign-status")]
@@ -34,7 +35,8 @@ public sealed record CampaignStatus(
     [property: Id(11)] string? Error,
     [property: Id(12)] string OutDir,
     [property: Id(13)] IReadOnlyDictionary<string, int> Silos,
-    [property: Id(14)] int Launched)
+    [property: Id(14)] int Launched,
+    [property: Id(15)] double Fraction)
 {
     /// <summary>The running stage's name, or null when none runs.</summary>
     public string? Stage => StageIndex >= 0 && StageIndex < Stages.Count ? Stages[StageIndex] : null;

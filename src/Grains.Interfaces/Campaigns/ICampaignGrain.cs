@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Geode.Grains.Campaigns;
 
 /// <summary>
@@ -12,6 +14,12 @@ public interface ICampaignGrain : IGrainWithStringKey
 
     /// <summary>The campaign's progress; also resumes its work if this activation has not yet.</summary>
     Task<CampaignStatus> Status();
+
+    /// <summary>A running trial reports how far it is (0..1), so long stages show movement; lost reports cost nothing.</summary>
+    /// <param name="unit">The trial grain's key.</param>
+    /// <param name="fraction">The share of the trial done.</param>
+    [OneWay]
+    Task Progress(string unit, double fraction);
 
     /// <summary>Stops the campaign: nothing new starts, running work is abandoned, the phase becomes cancelled.</summary>
     Task<CampaignStatus> Cancel();

@@ -38,6 +38,7 @@ public sealed class CampaignGrain(
     private const int MaxAttempts = 5;
 
     private readonly Stopwatch _clock = new();
+    private readonly Dictionary<string, double> _partial = new(StringComparer.Ordinal);
     private Task? _drive;
 
     private CampaignRecord Record => state.State;
@@ -80,6 +81,18 @@ public sealed class CampaignGrain(
     {
         EnsureDriving();
         return Task.FromResult(Status(Record));
+    }
+
+    /// <inheritdoc />
+    public Task Progress(string unit, double fraction)
+    {
+        // Only units of the running round count; a late report from a finished one is dropped.
+        if (_partial.ContainsKey(unit))
+        {
+            _partial[unit] = Math.Clamp(fraction, 0, 1);
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -136,7 +149,19 @@ public sealed class CampaignGrain(
             r.Error,
             r.Request?.OutDir ?? string.Empty,
             new Dictionary<string, int>(r.Silos),
-            r.Launched);
+            r.Launched,
+            Fraction(r));
+    }
+
+    private double Fraction(CampaignRecord r)
+    {
+        if (r.Ledger is not { } ledger || ledger.TotalItems == 0)
+        {
+            return 0;
+        }
+
+        double unitSize = r.Round == "shards" ? 0 : 1;
+        return Math.Min(1, (ledger.DoneItems + (_partial.Values.Sum() * unitSize)) / ledger.TotalItems);
     }
 
     private async Task Drive()
@@ -439,7 +464,9 @@ public sealed class CampaignGrain(
             int launched = 0;
             while (running.Count < InFlight && ledger.Lease("coordinator", DateTimeOffset.UtcNow) is { } lease)
             {
-                running[call(lease, $"{prefix}/{lease.Index}/{lease.Attempt}")] = lease;
+                string key = $"{prefix}/{lease.Index}/{lease.Attempt}";
+                _partial[key] = 0;
+                running[call(lease, key)] = lease;
                 launched++;
             }
 
@@ -452,6 +479,7 @@ public sealed class CampaignGrain(
             Task<T> done = await Task.WhenAny(running.Keys);
             ShardLease finished = running[done];
             running.Remove(done);
+            _partial.Remove($"{prefix}/{finished.Index}/{finished.Attempt}");
             if (!Running)
             {
                 return;

@@ -22,11 +22,27 @@ public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, 
             var model = workspace.Campaign.Model;
             ModelSession session = await models.Get(model.Folder, TrialJobs.DTypeOf(workspace, work.Stage, work.Index), model.Device);
             string name = silo.Name;
-            return await session.Worker.RunAsync(lm =>
+            var fraction = new TrialFraction();
+            Task<TrialOutcome> running = session.Worker.RunAsync(lm =>
             {
-                TrialResult result = TrialJobs.Run(lm, session.Tokenizer, session.Template, workspace, work.Stage, work.Index, work.Argument, work.ArtifactDir);
+                TrialResult result = TrialJobs.Run(lm, session.Tokenizer, session.Template, workspace, work.Stage, work.Index, work.Argument, work.ArtifactDir, fraction.Set);
                 return new TrialOutcome(result.Json.ToJsonString(), result.Tokens, name);
             });
+
+            // The torch thread only writes a number; reports go out from here, once a second at most.
+            ICampaignGrain coordinator = GrainFactory.GetGrain<ICampaignGrain>(work.Campaign.Id);
+            double reported = 0;
+            while (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1))) != running)
+            {
+                double now = fraction.Value;
+                if (now > reported)
+                {
+                    reported = now;
+                    await coordinator.Progress(this.GetPrimaryKeyString(), now);
+                }
+            }
+
+            return await running;
         }
         catch (Exception e)
         {

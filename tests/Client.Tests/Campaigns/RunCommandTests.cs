@@ -70,9 +70,19 @@ public sealed class RunCommandTests(SmallCampaign campaign)
     [Fact]
     public void Per_prompt_records_and_artifacts_are_written()
     {
-        var records = ResponseRecordStream.Read(Path.Combine(campaign.EmbeddedOut, "records", "baseline.msgpack"));
+        string folder = Path.Combine(campaign.EmbeddedOut, "records");
+        var records = ResponseRecordStream.Read(Path.Combine(folder, "baseline.msgpack"));
         Assert.Equal(24, records.Count);
         Assert.All(records, r => Assert.Equal(2, r.Record.Verdicts.Count));
+
+        // Every response behind every number: a sweep subset holds the unedited model and its two variants.
+        var sweep = ResponseRecordStream.Read(Path.Combine(folder, "sweeps-0.msgpack"));
+        Assert.Equal(3 * 24, sweep.Count);
+        Assert.Equal(3, sweep.Select(r => r.Variant).Distinct().Count());
+        Assert.Contains(sweep, r => r.Variant is null);
+        Assert.True(File.Exists(Path.Combine(folder, "descent.msgpack")));
+        Assert.True(File.Exists(Path.Combine(folder, "selective.msgpack")));
+        Assert.Equal(2 * 4, ResponseRecordStream.Read(Path.Combine(folder, "cascade-0-smoke.msgpack")).Count);
         Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, "directions.safetensors")));
         Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, "standard-recipe.edit.safetensors")));
         Assert.True(File.Exists(Path.Combine(campaign.EmbeddedOut, "summary.md")));
@@ -101,6 +111,29 @@ public sealed class RunCommandTests(SmallCampaign campaign)
 
         // The same geometry as the full campaign's, whose store was filled by shards of 4.
         Assert.Equal(SmallCampaign.Comparable(campaign.EmbeddedOut)["geometry"]!.ToJsonString(), a["geometry"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Ctrl_c_cancels_an_embedded_campaign_cleanly()
+    {
+        using var folder = new TempFolder();
+        string outDir = folder.File("out");
+        using System.Diagnostics.Process run = SiloProcess.Start(["run", campaign.File, "--out", outDir, "--store", folder.File("store"), "--no-progress"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        while (await run.StandardError.ReadLineAsync(timeout.Token) is string line && !line.StartsWith("geode: campaign ", StringComparison.Ordinal))
+        {
+        }
+
+        using (System.Diagnostics.Process signal = System.Diagnostics.Process.Start("kill", ["-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await signal.WaitForExitAsync(timeout.Token);
+        }
+
+        string rest = await run.StandardError.ReadToEndAsync(timeout.Token);
+        await run.WaitForExitAsync(timeout.Token);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("cancelled", rest);
+        Assert.False(File.Exists(Path.Combine(outDir, "results.json")));
     }
 
     [Theory]
