@@ -9,7 +9,11 @@ namespace Geode.Analysis.Evaluation;
 /// <param name="Response">The generated text (special tokens removed).</param>
 /// <param name="Tokens">How many tokens were generated.</param>
 /// <param name="Verdicts">One verdict per judge, in the judges' order.</param>
-public sealed record ResponseRecord(PromptRecord Record, string Response, int Tokens, IReadOnlyList<JudgeVerdict> Verdicts);
+public sealed record ResponseRecord(PromptRecord Record, string Response, int Tokens, IReadOnlyList<JudgeVerdict> Verdicts)
+{
+    /// <summary>Wall-clock seconds of the generation batch this response came from (responses are generated together, not one by one).</summary>
+    public double BatchSeconds { get; init; }
+}
 
 /// <summary>Refusals in one category under the primary judge.</summary>
 /// <param name="Category">The category.</param>

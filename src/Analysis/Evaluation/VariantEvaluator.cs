@@ -61,19 +61,21 @@ public static class VariantEvaluator
                 Edits = batch.All(r => edits[r.Variant] is null) ? null : ActivationEdits.PerRow([.. batch.Select(r => edits[r.Variant])]),
             };
             GenerationResult result;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             using (NewDisposeScope())
             {
                 (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(r => encoded[r.Prompt])], model.Config.PadTokenId);
                 result = TextGenerator.Generate(model, ids, mask, generation);
             }
 
+            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             for (int row = 0; row < batch.Length; row++)
             {
                 PromptRecord record = prompts.Records[batch[row].Prompt];
                 int[] tokens = result.Tokens[row];
                 string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
                 JudgeVerdict[] verdicts = [.. judges.Select(j => j.Judge(record.Prompt, text))];
-                responses[batch[row].Variant][batch[row].Prompt] = new ResponseRecord(record, text, tokens.Length, verdicts);
+                responses[batch[row].Variant][batch[row].Prompt] = new ResponseRecord(record, text, tokens.Length, verdicts) { BatchSeconds = seconds };
             }
 
             done += batch.Length;

@@ -74,6 +74,7 @@ public sealed class RunCommandTests(SmallCampaign campaign)
         var records = ResponseRecordStream.Read(Path.Combine(folder, "baseline.msgpack"));
         Assert.Equal(24, records.Count);
         Assert.All(records, r => Assert.Equal(2, r.Record.Verdicts.Count));
+        Assert.All(records, r => Assert.True(r.Record.BatchSeconds > 0));
 
         // Every response behind every number: a sweep subset holds the unedited model and its two variants.
         var sweep = ResponseRecordStream.Read(Path.Combine(folder, "sweeps-0.msgpack"));
@@ -111,6 +112,28 @@ public sealed class RunCommandTests(SmallCampaign campaign)
 
         // The same geometry as the full campaign's, whose store was filled by shards of 4.
         Assert.Equal(SmallCampaign.Comparable(campaign.EmbeddedOut)["geometry"]!.ToJsonString(), a["geometry"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_diff_stage_finds_the_tensors_an_exported_edit_changed()
+    {
+        using var folder = new TempFolder();
+        string organism = Path.Combine(RepositoryPaths.Root, "models", "organism");
+        string fork = folder.File("fork");
+        CliResult export = await CliRunner.RunAsync("export", "--model", organism, "--edit", Path.Combine(organism, "planted_refusal.safetensors"), "--out", fork);
+        Assert.True(export.ExitCode == 0, export.Error);
+        string file = folder.File("diff.yaml");
+        await File.WriteAllTextAsync(file, $"model:\n  path: {organism}\nstages:\n  diff:\n    forks: [{fork}]\n");
+
+        CliResult run = await CliRunner.RunAsync("run", file, "--out", folder.File("out"), "--json", "--no-progress");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        JsonObject diff = JsonNode.Parse(await File.ReadAllTextAsync(folder.File("out/results.json")))!["diff"]![0]!.AsObject();
+        string[] changed = [.. diff["changed"]!.AsArray().Select(n => (string)n!)];
+        // The planted edit projects o_proj and down_proj of all six layers, and nothing else.
+        Assert.Equal(12, changed.Length);
+        Assert.All(changed, name => Assert.True(name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal), name));
+        Assert.True(File.Exists(folder.File($"out/{(string)diff["diff_json"]!}")));
     }
 
     [Fact]
