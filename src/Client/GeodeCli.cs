@@ -41,6 +41,10 @@ public static class GeodeCli
             Output = output,
             Error = error,
             EnableDefaultExceptionHandler = false,
+
+            // Ctrl-C cancels the command's token; the command then gets this long to stop cleanly
+            // (cancel the campaign, stop the silo, let torch finish its forward pass) before the process is ended.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
         };
         try
         {

@@ -67,6 +67,7 @@ public sealed class CausalLM : IDisposable
     /// <summary>Runs one batched forward pass.</summary>
     public ForwardResult Forward(ForwardRequest request)
     {
+        WorkCancellation.ThrowIfCancelled();
         using IDisposable? noGrad = request.TrackGradients ? null : no_grad();
         using var scope = NewDisposeScope();
         Tensor ids = request.InputIds.to(ScalarType.Int64, Device);

@@ -127,15 +127,52 @@ public sealed class ModelWorkerTests
     }
 
     [Fact]
-    public async Task After_disposal_queued_work_has_finished_and_new_work_is_refused()
+    public async Task Disposal_stops_running_torch_work_at_its_next_forward_pass_and_cancels_the_queue()
     {
         var worker = new ModelWorker(Tiny);
+        await worker.Ready;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> endless = worker.RunAsync<int>(model =>
+        {
+            started.TrySetResult();
+            while (true)
+            {
+                Logits(model);
+            }
+        });
         Task<int>[] queued = [.. Enumerable.Range(0, 5).Select(i => worker.RunAsync(_ => i))];
+        await started.Task;
 
         await worker.DisposeAsync();
 
-        Assert.All(queued, t => Assert.True(t.IsCompletedSuccessfully));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => endless);
+        Assert.All(queued, t => Assert.True(t.IsCanceled));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => worker.RunAsync(_ => 1));
+    }
+
+    [Fact]
+    public async Task A_caller_cancelling_stops_its_running_item_and_the_worker_goes_on()
+    {
+        await using var worker = new ModelWorker(Tiny);
+        await worker.Ready;
+        using var cancel = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> endless = worker.RunAsync<int>(
+            model =>
+            {
+                started.TrySetResult();
+                while (true)
+                {
+                    Logits(model);
+                }
+            },
+            cancel.Token);
+        await started.Task;
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => endless);
+        Assert.Equal(7, await worker.RunAsync(_ => 7));
     }
 
     private static async Task WaitUntil(Func<bool> condition)

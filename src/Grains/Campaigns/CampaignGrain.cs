@@ -40,6 +40,7 @@ public sealed class CampaignGrain(
     private readonly Stopwatch _clock = new();
     private readonly Dictionary<string, double> _partial = new(StringComparer.Ordinal);
     private Task? _drive;
+    private readonly CancellationTokenSource _cancel = new();
 
     private CampaignRecord Record => state.State;
 
@@ -50,6 +51,14 @@ public sealed class CampaignGrain(
     {
         EnsureDriving();
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Units in flight belong to this activation; the next one leases them again.
+        await _cancel.CancelAsync();
+        _cancel.Dispose();
     }
 
     /// <inheritdoc />
@@ -101,6 +110,7 @@ public sealed class CampaignGrain(
         if (Running)
         {
             Record.Phase = CampaignPhase.Cancelled;
+            await _cancel.CancelAsync();
             await Save();
             await StopReminder();
             log.LogInformation("Campaign {Id} cancelled", this.GetPrimaryKeyString());
@@ -416,7 +426,7 @@ public sealed class CampaignGrain(
             prompts,
             size,
             [],
-            (lease, key) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count)),
+            (lease, key) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count), _cancel.Token),
             async (lease, outcome) =>
             {
                 await merge(lease, outcome);
@@ -429,7 +439,7 @@ public sealed class CampaignGrain(
             units.Length,
             1,
             [.. units],
-            (lease, key) => GrainFactory.GetGrain<ITrialGrain>(key).Run(new TrialWork(request, stage, Record.Units[lease.Index], argument, request.OutDir)),
+            (lease, key) => GrainFactory.GetGrain<ITrialGrain>(key).Run(new TrialWork(request, stage, Record.Units[lease.Index], argument, request.OutDir), _cancel.Token),
             (lease, outcome) =>
             {
                 CampaignResults.WriteAtomically(CampaignResults.TrialFile(request.OutDir, stage, round, Record.Units[lease.Index]), JsonNode.Parse(outcome.Json)!);

@@ -19,7 +19,7 @@ namespace Geode.Grains.Campaigns;
 public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, ILocalSiloDetails silo, ILogger<ShardGrain> log) : Grain, IShardGrain
 {
     /// <inheritdoc />
-    public async Task<ShardOutcome> Run(ShardWork work)
+    public async Task<ShardOutcome> Run(ShardWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         try
@@ -34,7 +34,7 @@ public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, 
                 {
                     IReadOnlyList<ResponseRecord> records = ShardJobs.Generate(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
                     return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name, []);
-                });
+                }, cancellationToken);
             }
 
             return await session.Worker.RunAsync(lm =>
@@ -44,9 +44,9 @@ public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, 
                 {
                     return new ShardOutcome([], TensorPayloads.ToPayload(activations), tokens, name, ShardJobs.PartialStatistics(workspace, work.Start, activations));
                 }
-            });
+            }, cancellationToken);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             IEnumerable<string> ids = SafeIds(work);
             log.LogError(e, "Shard {Job} {Start}+{Count} of campaign {Campaign} failed (prompts {Ids})", work.Job, work.Start, work.Count, work.Campaign.Id, string.Join(",", ids));

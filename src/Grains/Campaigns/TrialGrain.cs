@@ -13,7 +13,7 @@ namespace Geode.Grains.Campaigns;
 public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, ILocalSiloDetails silo, ILogger<TrialGrain> log) : Grain, ITrialGrain
 {
     /// <inheritdoc />
-    public async Task<TrialOutcome> Run(TrialWork work)
+    public async Task<TrialOutcome> Run(TrialWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         try
@@ -27,7 +27,7 @@ public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, 
             {
                 TrialResult result = TrialJobs.Run(lm, session.Tokenizer, session.Template, workspace, work.Stage, work.Index, work.Argument, work.ArtifactDir, fraction.Set);
                 return new TrialOutcome(result.Json.ToJsonString(), result.Tokens, name);
-            });
+            }, cancellationToken);
 
             // The torch thread only writes a number; reports go out from here, once a second at most.
             ICampaignGrain coordinator = GrainFactory.GetGrain<ICampaignGrain>(work.Campaign.Id);
@@ -44,7 +44,7 @@ public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, 
 
             return await running;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "Trial {Stage} {Index} ({Argument}) of campaign {Campaign} failed", work.Stage, work.Index, work.Argument, work.Campaign.Id);
             throw;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Geode.Model;
+using Geode.Model.Inference;
 
 namespace Geode.Grains.Workers;
 
@@ -21,6 +22,7 @@ public sealed class ModelWorker : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Func<CausalLM> _load;
+    private readonly CancellationTokenSource _stopping = new();
     private int _pending;
 
     /// <summary>Starts the worker thread, which loads the model with <paramref name="load"/> and then serves work.</summary>
@@ -51,7 +53,10 @@ public sealed class ModelWorker : IAsyncDisposable
     /// first for room in the queue when it is full.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The worker is shutting down.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the work started.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> fired, or the worker is stopping: before the work started,
+    /// or while it ran (torch work stops at its next forward pass, through <see cref="WorkCancellation"/>).
+    /// </exception>
     public async Task<T> RunAsync<T>(Func<CausalLM, T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -75,11 +80,16 @@ public sealed class ModelWorker : IAsyncDisposable
         return await item.Result.ConfigureAwait(false);
     }
 
-    /// <summary>Stops taking work, finishes what is queued, and disposes the model on its thread.</summary>
+    /// <summary>
+    /// Stops taking work, cancels what is running and queued (a running item stops at its next
+    /// forward pass), and disposes the model on its thread.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await _stopped.Task.ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     private void Serve()
@@ -109,7 +119,7 @@ public sealed class ModelWorker : IAsyncDisposable
                     }
                     else
                     {
-                        item.Execute(model);
+                        item.Execute(model, _stopping.Token);
                     }
 
                     Interlocked.Decrement(ref _pending);
@@ -126,7 +136,7 @@ public sealed class ModelWorker : IAsyncDisposable
     /// <summary>One queued call; completes its task with the result, the exception, or cancellation.</summary>
     private abstract class WorkItem
     {
-        public abstract void Execute(CausalLM model);
+        public abstract void Execute(CausalLM model, CancellationToken stopping);
 
         public abstract void Fail(Exception error);
     }
@@ -137,17 +147,26 @@ public sealed class ModelWorker : IAsyncDisposable
 
         public Task<T> Result => _result.Task;
 
-        public override void Execute(CausalLM model)
+        public override void Execute(CausalLM model, CancellationToken stopping)
         {
-            if (cancellationToken.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested || stopping.IsCancellationRequested)
             {
-                _result.SetCanceled(cancellationToken);
+                _result.SetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : stopping);
                 return;
             }
 
             try
             {
-                _result.SetResult(work(model));
+                // Every forward pass of the work checks this: the caller's cancellation or the worker stopping.
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+                using (WorkCancellation.Enter(linked.Token))
+                {
+                    _result.SetResult(work(model));
+                }
+            }
+            catch (OperationCanceledException e)
+            {
+                _result.SetCanceled(e.CancellationToken);
             }
             catch (Exception e)
             {

@@ -147,6 +147,8 @@ public sealed class RunCommandTests(SmallCampaign campaign)
         {
         }
 
+        // Let torch get busy (the whole campaign takes a few seconds): Ctrl-C must stop it mid-pass.
+        await Task.Delay(TimeSpan.FromSeconds(2), timeout.Token);
         using (System.Diagnostics.Process signal = System.Diagnostics.Process.Start("kill", ["-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
         {
             await signal.WaitForExitAsync(timeout.Token);
