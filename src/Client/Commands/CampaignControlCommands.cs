@@ -17,17 +17,13 @@ internal static class CampaignControlCommands
     {
         yield return Make("status", "Print a campaign's progress once.", async (grain, parsed, json, cancellation) =>
         {
-            CampaignStatus status = await CampaignFollower.FirstStatus(grain, cancellation);
+            CampaignStatus status = Known(await CampaignFollower.FirstStatus(grain, cancellation));
             await Print(status, json, parsed.InvocationConfiguration.Output);
-            return status.Phase == CampaignPhase.Unknown ? GeodeCli.BadInput : GeodeCli.Ok;
+            return GeodeCli.Ok;
         });
         yield return Make("watch", "Follow a campaign until it ends (re-attaches after the client that started it is gone).", async (grain, parsed, json, cancellation) =>
         {
-            CampaignStatus first = await CampaignFollower.FirstStatus(grain, cancellation);
-            if (first.Phase == CampaignPhase.Unknown)
-            {
-                throw new Model.BadInputException($"no campaign '{first.Id}' on this cluster.", "CAMPAIGN_ID");
-            }
+            Known(await CampaignFollower.FirstStatus(grain, cancellation));
 
             TextWriter error = parsed.InvocationConfiguration.Error;
             try
@@ -43,9 +39,9 @@ internal static class CampaignControlCommands
         });
         yield return Make("cancel", "Cancel a running campaign.", async (grain, parsed, json, cancellation) =>
         {
-            CampaignStatus status = await grain.Cancel();
+            CampaignStatus status = Known(await grain.Cancel());
             await Print(status, json, parsed.InvocationConfiguration.Output);
-            return status.Phase == CampaignPhase.Unknown ? GeodeCli.BadInput : GeodeCli.Ok;
+            return GeodeCli.Ok;
         });
     }
 
@@ -65,6 +61,11 @@ internal static class CampaignControlCommands
         });
         return command;
     }
+
+    /// <summary>The status, or a bad-input error (exit 2) when no campaign has that id.</summary>
+    private static CampaignStatus Known(CampaignStatus status) => status.Phase != CampaignPhase.Unknown
+        ? status
+        : throw new Model.BadInputException($"CAMPAIGN_ID {status.Id}: no campaign with that id was started on this cluster (`geode run --cluster` prints the id).", "CAMPAIGN_ID");
 
     private static Task Print(CampaignStatus status, bool json, TextWriter output)
     {

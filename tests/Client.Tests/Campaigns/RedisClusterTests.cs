@@ -75,6 +75,14 @@ public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisSe
             Assert.True(final.Launched - merged - final.Retries <= 2 * InFlight, $"{final.Launched} launched, {merged} merged, {final.Retries} retried: finished shards were run again");
             Assert.True(final.Silos.Count >= 3, string.Join(", ", final.Silos.Keys));
 
+            // status answers for the finished campaign, and an unknown id is bad input.
+            CliResult status = await CliRunner.RunAsync("status", id, "--cluster", $"redis://{redis.Endpoint}", "--json");
+            Assert.True(status.ExitCode == 0, status.Error);
+            Assert.Equal("succeeded", (string?)JsonNode.Parse(status.Output)!["phase"]);
+            CliResult unknown = await CliRunner.RunAsync("status", "no-such-campaign", "--cluster", $"redis://{redis.Endpoint}");
+            Assert.Equal(2, unknown.ExitCode);
+            Assert.Contains("no campaign with that id", unknown.Error);
+
             // Every prompt's activations exactly once, and the same as an embedded run's.
             CliResult embedded = await CliRunner.RunAsync("run", file, "--out", folder.File("embedded"), "--store", folder.File("embedded-store"), "--json", "--no-progress");
             Assert.True(embedded.ExitCode == 0, embedded.Error);
