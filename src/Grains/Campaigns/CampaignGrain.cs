@@ -212,7 +212,7 @@ public sealed class CampaignGrain(
                 await StopReminder();
             }
         }
-        catch (Exception e) when (Running)
+        catch (Exception e) when (Running && !_cancel.IsCancellationRequested)
         {
             log.LogError(e, "Campaign {Id} failed in {Stage}", Record.Request?.Id, Record.StageIndex < Record.Stages.Count ? Record.Stages[Record.StageIndex] : "finish");
             Record.Phase = CampaignPhase.Failed;
@@ -510,12 +510,19 @@ public sealed class CampaignGrain(
                     ledger.Complete(finished);
                 }
             }
+            catch (Exception) when (_cancel.IsCancellationRequested)
+            {
+                // This activation is going away (cancelled, or its silo is stopping): leave the
+                // ledger as saved; the next activation leases the unit again.
+                return;
+            }
             catch (Exception e)
             {
-                // A silo that died or cannot be reached is the cluster's problem, not the unit's:
-                // wait for membership to catch up and try elsewhere, as often as it takes. Any
-                // other failure is the unit's own, and five of those fail the campaign.
-                bool transport = e is OrleansException or TimeoutException;
+                // A silo that died, cannot be reached or is stopping (its worker cancels its work)
+                // is the cluster's problem, not the unit's: wait for membership to catch up and
+                // try elsewhere, as often as it takes. Any other failure is the unit's own, and
+                // five of those fail the campaign.
+                bool transport = e is OrleansException or TimeoutException or OperationCanceledException;
                 int attempts = unreachable[finished.Index] = unreachable.GetValueOrDefault(finished.Index) + 1;
                 int failed = transport ? failures.GetValueOrDefault(finished.Index) : failures[finished.Index] = failures.GetValueOrDefault(finished.Index) + 1;
                 Record.Retries++;
