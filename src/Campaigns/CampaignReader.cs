@@ -17,7 +17,6 @@ namespace Geode.Campaigns;
 public static class CampaignReader
 {
     private static readonly string[] TopKeys = ["name", "model", "prompts", "judges", "generation", "stages"];
-    private static readonly string[] DTypes = ["float32", "bfloat16", "float16", "float64"];
     private static readonly string[] FieldKeys = ["id", "category", "expected", "prompt", "variants"];
 
     /// <summary>The sweep recipes a campaign may name.</summary>
@@ -118,7 +117,7 @@ public static class CampaignReader
             libtorch.Error($"the libtorch folder {libtorchFolder} does not exist");
         }
 
-        return new CampaignModel(path, node["dtype"].Choice("float32", DTypes), device, libtorchFolder);
+        return new CampaignModel(path, node["dtype"].Choice("float32", Geode.Model.Weights.ModelDTypes.Names), device, libtorchFolder);
     }
 
     private static CampaignPrompts ReadPrompts(CampaignNode node, string folder)

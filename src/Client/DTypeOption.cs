@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Geode.Model;
+using Geode.Model.Weights;
 using static TorchSharp.torch;
 
 namespace Geode.Client;
@@ -10,14 +11,6 @@ namespace Geode.Client;
 /// </summary>
 internal sealed class DTypeOption
 {
-    private static readonly Dictionary<string, ScalarType> Names = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["float32"] = ScalarType.Float32,
-        ["bfloat16"] = ScalarType.BFloat16,
-        ["float16"] = ScalarType.Float16,
-        ["float64"] = ScalarType.Float64,
-    };
-
     private readonly Option<string?> _option;
 
     /// <summary>Creates the flag; <paramref name="description"/> says what the default is.</summary>
@@ -39,12 +32,11 @@ internal sealed class DTypeOption
             return null;
         }
 
-        return Names.TryGetValue(text.Trim(), out ScalarType dtype)
+        return ModelDTypes.TryParse(text, out ScalarType dtype)
             ? dtype
             : throw new BadInputException($"--dtype: '{text}' is not a dtype Geode runs models in; use float32, bfloat16, float16 or float64.", "--dtype");
     }
 
     /// <summary>The flag's spelling of <paramref name="dtype"/> (<c>float32</c>, <c>bfloat16</c>, <c>float16</c>).</summary>
-    public static string NameOf(ScalarType dtype) =>
-        Names.FirstOrDefault(pair => pair.Value == dtype).Key ?? dtype.ToString().ToLowerInvariant();
+    public static string NameOf(ScalarType dtype) => ModelDTypes.NameOf(dtype);
 }

@@ -25,8 +25,7 @@ public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, 
         try
         {
             CampaignWorkspace workspace = workspaces.Get(work.Campaign);
-            var model = workspace.Campaign.Model;
-            ModelSession session = await models.Get(model.Folder, model.DType, model.Device);
+            ModelSession session = await models.Get(workspace.Campaign.Model);
             string name = silo.Name;
             if (work.Job == "generate")
             {

@@ -19,8 +19,7 @@ public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, 
         try
         {
             CampaignWorkspace workspace = workspaces.Get(work.Campaign);
-            var model = workspace.Campaign.Model;
-            ModelSession session = await models.Get(model.Folder, TrialJobs.DTypeOf(workspace, work.Stage, work.Index), model.Device);
+            ModelSession session = await models.Get(workspace.Campaign.Model, TrialJobs.DTypeOf(workspace, work.Stage, work.Index));
             string name = silo.Name;
             var fraction = new TrialFraction();
             Task<TrialOutcome> running = session.Worker.RunAsync(lm =>

@@ -16,14 +16,6 @@ namespace Geode.Grains.Workers;
 /// <param name="options">The silo's device override and queue size.</param>
 public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDisposable
 {
-    private static readonly Dictionary<string, ScalarType> DTypes = new(StringComparer.Ordinal)
-    {
-        ["float32"] = ScalarType.Float32,
-        ["bfloat16"] = ScalarType.BFloat16,
-        ["float16"] = ScalarType.Float16,
-        ["float64"] = ScalarType.Float64,
-    };
-
     private readonly ConcurrentDictionary<(string Folder, string DType, string Device), Lazy<Task<ModelSession>>> _sessions = new();
 
     /// <summary>The session for the model in <paramref name="folder"/> at <paramref name="dtype"/>, loading it on first use.</summary>
@@ -35,6 +27,13 @@ public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDispos
     {
         string chosen = options.Value.Device ?? device;
         return _sessions.GetOrAdd((folder, dtype, chosen), key => new Lazy<Task<ModelSession>>(() => Load(key.Folder, key.DType, key.Device))).Value;
+    }
+
+    /// <summary>The session for a campaign's model, at <paramref name="dtype"/> or the campaign's own dtype.</summary>
+    public Task<ModelSession> Get(Geode.Campaigns.CampaignModel model, string? dtype = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Get(model.Folder, dtype ?? model.DType, model.Device);
     }
 
     /// <inheritdoc />
@@ -53,9 +52,9 @@ public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDispos
 
     private async Task<ModelSession> Load(string folder, string dtype, string device)
     {
-        if (!DTypes.TryGetValue(dtype, out ScalarType scalar))
+        if (!ModelDTypes.TryParse(dtype, out ScalarType scalar))
         {
-            throw new BadInputException($"dtype '{dtype}' is not one of {string.Join(", ", DTypes.Keys)}.", "model.dtype");
+            throw new BadInputException($"dtype '{dtype}' is not one of {string.Join(", ", ModelDTypes.Names)}.", "model.dtype");
         }
 
         string tokenizerPath = Path.Combine(folder, "tokenizer.json");
