@@ -152,6 +152,29 @@ public sealed class SafetensorsFile : IDisposable
         return staging;
     }
 
+    /// <summary>
+    /// Reads <c>tensor[index]</c> along the first axis in its stored dtype, without reading the rest:
+    /// row-major storage keeps each first-axis slice contiguous (a report reads one stream of an
+    /// activation file this way instead of every stream).
+    /// </summary>
+    /// <exception cref="BadInputException">No such tensor, or the file was shortened since it was opened.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the first axis.</exception>
+    public torch.Tensor ReadSlice(string name, long index)
+    {
+        TensorInfo info = Get(name);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (info.Shape.Length == 0 || index < 0 || index >= info.Shape[0])
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}].");
+        }
+
+        long[] shape = info.Shape[1..];
+        long sliceBytes = shape.Aggregate(1L, (a, b) => a * b) * info.DType.ElementSize();
+        torch.Tensor result = torch.empty(shape, dtype: info.DType.ToScalarType());
+        TensorMemory.ForEachChunk(result, (chunk, offset) => ReadExactly(chunk, info.DataOffset + (index * sliceBytes) + offset, name));
+        return result;
+    }
+
     /// <summary>A tensor's stored bytes, little-endian, exactly as in the file.</summary>
     /// <exception cref="BadInputException">No such tensor, or the file was shortened since it was opened.</exception>
     /// <exception cref="InvalidOperationException">The tensor is too large for one array; use <see cref="Read"/>.</exception>

@@ -229,4 +229,26 @@ public sealed class SafetensorsWriterTests : IDisposable
 
         public int GetHashCode(TensorInfo obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void ReadSlice_reads_one_first_axis_slice_equal_to_indexing_the_whole_tensor(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        Tensor source = randn([4, 3, 5], generator: new TorchSharp.torch.Generator(3)).to(dtype);
+        string path = _temp.File("slices.safetensors");
+        SafetensorsWriter.Write(path, [("x", source)]);
+        using SafetensorsFile file = SafetensorsFile.Open(path);
+        for (int i = 0; i < 4; i++)
+        {
+            Tensor slice = file.ReadSlice("x", i);
+            Assert.Equal(new long[] { 3, 5 }, slice.shape);
+            Assert.Equal(dtype, slice.dtype);
+            Assert.True(slice.to(ScalarType.Float32).allclose(source[i].to(ScalarType.Float32), rtol: 0, atol: 0), $"slice {i} differs");
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => file.ReadSlice("x", 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => file.ReadSlice("x", -1));
+    }
 }
