@@ -15,8 +15,9 @@ if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then filter=(--filter "$2"); fi
 
 # --- Debian packages the suite needs: python3-jinja2 renders the chat_template.jinja the organism ships,
 # python3-msgpack reads the per-prompt record streams as a Python user would, redis-server holds
-# the cluster tests' membership, grain state and reminders (services later issues add: prometheus, chromium).
-debian_packages=(python3-jinja2 python3-msgpack redis-server)
+# the cluster tests' membership, grain state and reminders, chromium opens the HTML report headless
+# through Playwright (which cannot download browsers here).
+debian_packages=(python3-jinja2 python3-msgpack redis-server chromium)
 missing=()
 for package in "${debian_packages[@]}"; do
   # "install ok installed" only: a removed package keeps its config files and still answers dpkg -s.

@@ -87,6 +87,7 @@ public static class GeodeCli
         root.Add(OrganismCommand.Create());
         root.Add(CampaignCommand.Create());
         root.Add(RunCommand.Create());
+        root.Add(ReportCommand.Create());
         root.Add(SiloCommand.Create());
         foreach (Command control in CampaignControlCommands.Create())
         {

@@ -30,6 +30,9 @@ public static class CampaignProvenance
                 ["sha256"] = modelHash,
                 ["dtype"] = campaign.Model.DType,
                 ["device"] = campaign.Model.Device,
+                // Per decoder layer, "full" or "sliding": the report marks global-attention layers with it.
+                ["attention"] = new JsonArray([.. Geode.Model.Config.ConfigReader.Read(campaign.Model.Folder).Layers
+                    .Select(l => (JsonNode?)JsonValue.Create(l.Kind == Geode.Model.Config.AttentionKind.Full ? "full" : "sliding"))]),
             },
             ["prompts"] = new JsonObject
             {

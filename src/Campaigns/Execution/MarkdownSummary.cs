@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Geode.Campaigns.Reporting;
 
 namespace Geode.Campaigns.Execution;
 
@@ -58,10 +59,10 @@ public sealed class MarkdownSummary : ICampaignReport
             md.AppendLine();
             md.AppendLine("| recipe | layers | α | refused | KL |");
             md.AppendLine("|---|---|---:|---:|---:|");
-            foreach (JsonNode? row in sweeps.OrderBy(r => RefusedShare(r!["refusal"]!)).Take(12))
+            foreach (JsonNode? row in sweeps.OrderBy(r => RefusalShare.Of(r!["refusal"]!)).Take(12))
             {
                 string recipe = row!["control"] is null ? (string)row["recipe"]! : $"random #{row["control"]}";
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {recipe} | {row["layers"]} | {row["alpha"]} | {Percent(RefusedShare(row["refusal"]!))} | {Fixed(row["kl"])} |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {recipe} | {row["layers"]} | {row["alpha"]} | {Percent(RefusalShare.Of(row["refusal"]!))} | {Fixed(row["kl"])} |");
             }
 
             md.AppendLine();
@@ -112,15 +113,6 @@ public sealed class MarkdownSummary : ICampaignReport
         }
 
         return md.ToString();
-    }
-
-    /// <summary>Refused / n over every category of a refusal block whose prompts should be refused in the study's sense: should_refuse when present, else all.</summary>
-    private static double RefusedShare(JsonNode refusal)
-    {
-        JsonObject categories = (JsonObject)refusal;
-        IEnumerable<JsonNode?> chosen = categories.ContainsKey("should_refuse") ? [categories["should_refuse"]] : categories.Select(c => c.Value);
-        int refused = chosen.Sum(c => (int)c!["refused"]!), n = chosen.Sum(c => (int)c!["n"]!);
-        return n == 0 ? double.NaN : refused / (double)n;
     }
 
     private static string Percent(JsonNode? value) => value is null ? "–" : Percent((double)value);

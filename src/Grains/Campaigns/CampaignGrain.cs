@@ -334,6 +334,7 @@ public sealed class CampaignGrain(
         }
 
         Record.Activations = store.MergedPath(key);
+        PromptManifest.Write(request.OutDir, workspace.Prompts);
         JsonObject? aggregates = reused ? null : await LayerAggregates(workspace, store, key);
         CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "capture"), new JsonObject
         {

@@ -66,6 +66,7 @@ public static class GeodeSiloExtensions
         silo.Services.AddSingleton<ModelPool>();
         silo.Services.AddSingleton<CampaignWorkspaces>();
         silo.Services.AddSingleton<ICampaignReport, MarkdownSummary>();
+        silo.Services.AddSingleton<ICampaignReport, Geode.Campaigns.Reporting.HtmlReport>();
         return silo;
     }
 

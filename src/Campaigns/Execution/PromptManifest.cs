@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Geode.Analysis.Prompts;
+
+namespace Geode.Campaigns.Execution;
+
+/// <summary>
+/// <c>prompts.jsonl</c> in the output folder: the campaign's prompts in capture order, one JSON
+/// object per line (<c>id</c>, <c>category</c>, <c>expected</c>, <c>prompt</c>). Row i of every
+/// stored activation tensor is line i, so the report and a Python user can label activations
+/// without the campaign file.
+/// </summary>
+public static class PromptManifest
+{
+    /// <summary>The file name in the output folder.</summary>
+    public const string FileName = "prompts.jsonl";
+
+    private static readonly JsonSerializerOptions Line = new(CampaignResults.Format) { WriteIndented = false };
+
+    /// <summary>Writes the manifest (replacing an earlier one whole).</summary>
+    public static void Write(string outDir, PromptSet prompts)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        var text = new StringBuilder();
+        foreach (PromptRecord record in prompts.Records)
+        {
+            text.AppendLine(new JsonObject
+            {
+                ["id"] = record.Id,
+                ["category"] = record.Category,
+                ["expected"] = record.Expected == ExpectedBehavior.Refuse ? "refuse" : "comply",
+                ["prompt"] = record.Prompt,
+            }.ToJsonString(Line));
+        }
+
+        string path = Path.Combine(outDir, FileName);
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(path + ".tmp", text.ToString());
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>Reads the manifest of <paramref name="outDir"/>, or null when it has none.</summary>
+    /// <exception cref="Geode.Model.BadInputException">A line is not a prompt object; the message names the file and line.</exception>
+    public static IReadOnlyList<(string Id, string Category, string Prompt)>? Read(string outDir)
+    {
+        string path = Path.Combine(outDir, FileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var prompts = new List<(string, string, string)>();
+        int line = 0;
+        foreach (string text in File.ReadLines(path))
+        {
+            line++;
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            JsonNode? json;
+            try
+            {
+                json = JsonNode.Parse(text);
+            }
+            catch (JsonException e)
+            {
+                throw new Geode.Model.BadInputException($"{path}: line {line} is not JSON: {e.Message}", path, $"line {line}", e);
+            }
+
+            if (json is not JsonObject entry || !TryString(entry, "id", out string id) || !TryString(entry, "category", out string category))
+            {
+                throw new Geode.Model.BadInputException($"{path}: line {line} is not a prompt object with string fields id and category.", path, $"line {line}");
+            }
+
+            prompts.Add((id, category, TryString(entry, "prompt", out string prompt) ? prompt : string.Empty));
+        }
+
+        return prompts;
+    }
+
+    private static bool TryString(JsonObject entry, string name, out string value)
+    {
+        if (entry[name] is JsonValue node && node.TryGetValue(out string? text))
+        {
+            value = text;
+            return true;
+        }
+
+        value = string.Empty;
+        return false;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Geode.Campaigns.Execution;
+
+namespace Geode.Campaigns.Reporting;
+
+/// <summary>
+/// <c>report.html</c>: one self-contained page (scripts, styles and data inlined, so it opens
+/// offline) with every figure a campaign's results support, each with a caption that says what
+/// was measured, on how many prompts, with which judge and generation length.
+/// </summary>
+public sealed class HtmlReport : ICampaignReport
+{
+    /// <summary>The file name in the output folder.</summary>
+    public const string FileName = "report.html";
+
+    /// <summary>The builders, in the order their figures appear.</summary>
+    private static readonly Func<ReportContext, IEnumerable<ReportFigure>>[] Builders =
+    [
+        RefusalFigures.Build,
+        GeometryFigures.Build,
+        ActivationMapFigures.Build,
+        SweepFigures.Build,
+        CascadeFigures.Build,
+        DescentFigures.Build,
+        SelectiveFigures.Build,
+        DiffFigures.Build,
+        ProvenanceFigures.Build,
+    ];
+
+    private static readonly JsonSerializerOptions DataFormat = new() { Encoder = JavaScriptEncoder.Default };
+
+    /// <inheritdoc />
+    public string Write(JsonObject results, string outDir)
+    {
+        string path = Path.Combine(outDir, FileName);
+        File.WriteAllText(path + ".tmp", Render(results, outDir));
+        File.Move(path + ".tmp", path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>Every figure the results support, in page order.</summary>
+    public static IReadOnlyList<ReportFigure> Figures(ReportContext context) => [.. Builders.SelectMany(build => build(context))];
+
+    /// <summary>The page.</summary>
+    public static string Render(JsonObject results, string outDir)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var context = new ReportContext(results, outDir);
+        IReadOnlyList<ReportFigure> figures = Figures(context);
+        string name = (string?)results["campaign"]?["name"] ?? "campaign";
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+            .Append(CultureInfo.InvariantCulture, $"<title>Geode report: {Encode(name)}</title>")
+            .Append("<style>").Append(ReportAssets.Styles).Append("</style></head><body>")
+            .Append(CultureInfo.InvariantCulture, $"<header><h1>Campaign {Encode(name)}</h1><p class=\"sub\">{Encode(results["campaign"]?["id"])} · model {Encode(results["provenance"]?["model"]?["folder"])} · {Encode(results["provenance"]?["prompts"]?["count"])} prompts · judge {Encode(context.Judge)}</p>");
+        html.Append("<nav>");
+        foreach (string section in figures.Select(f => f.Section).Distinct())
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<a href=\"#{Anchor(section)}\">{Encode(section)}</a>");
+        }
+
+        html.Append("</nav></header><main>");
+        foreach (IGrouping<string, ReportFigure> section in figures.GroupBy(f => f.Section))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<section id=\"{Anchor(section.Key)}\"><h2>{Encode(section.Key)}</h2>");
+            foreach (ReportFigure figure in section)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<figure class=\"figure\" data-figure=\"{Encode(figure.Id)}\"><h3>{Encode(figure.Title)}</h3>");
+                html.Append(CultureInfo.InvariantCulture, $"<div class=\"figure-body{(figure.Spec is null ? " table" : " chart")}\" id=\"{Encode(figure.Id)}\">{figure.Html}</div>");
+                html.Append(CultureInfo.InvariantCulture, $"<figcaption>{Encode(figure.Caption)}</figcaption></figure>");
+            }
+
+            html.Append("</section>");
+        }
+
+        var data = new JsonObject
+        {
+            ["figures"] = new JsonArray([.. figures.Where(f => f.Spec is not null).Select(f =>
+            {
+                JsonObject spec = f.Spec!.DeepClone().AsObject();
+                spec["id"] = f.Id;
+                return (JsonNode?)spec;
+            })]),
+        };
+        html.Append("</main><footer>Written by Geode ").Append(Encode(results["provenance"]?["code_version"])).Append(". Charts: Plotly.js; map layout: umap-js. Opens offline.</footer>");
+        html.Append("<script id=\"geode-report-data\" type=\"application/json\">").Append(data.ToJsonString(DataFormat)).Append("</script>");
+        AppendScript(html, ReportAssets.Plotly);
+        AppendScript(html, ReportAssets.Umap);
+        AppendScript(html, ReportAssets.Script);
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>Inlines a script; a literal "&lt;/script" inside it would end the element early, so it is escaped (equivalent in JavaScript strings and regular expressions).</summary>
+    private static void AppendScript(StringBuilder html, string script) =>
+        html.Append("<script>").Append(script.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)).Append("</script>");
+
+    private static string Encode(object? value) => WebUtility.HtmlEncode(value?.ToString() ?? string.Empty);
+
+    private static string Anchor(string section) => "s-" + new string([.. section.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+}

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Geode.Analysis.Prompts;
+using Geode.Campaigns.Execution;
+using Geode.Campaigns.Reporting;
+using Geode.Model;
+using Geode.Model.Checkpoints;
+using Geode.Model.Native;
+using Geode.Tests;
+using static TorchSharp.torch;
+
+namespace Geode.Campaigns.Tests.Reporting;
+
+/// <summary>The 2-D maps: PCA on the stored activations of the peak stream, labelled through the prompt manifest.</summary>
+public sealed class ActivationMapFiguresTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public ActivationMapFiguresTests() => TorchRuntime.Initialize(TorchRuntimeOptions.Default);
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Two_clusters_on_one_axis_give_a_first_component_holding_almost_all_the_variance()
+    {
+        // Stream 1 of 2: 10 "refuse" prompts at +5 on axis 3 and 10 "comply" at −5, plus small noise.
+        const int n = 20, hidden = 8;
+        using var scope = NewDisposeScope();
+        Tensor stream = randn([n, hidden], generator: new TorchSharp.torch.Generator(1)) * 0.01;
+        stream[TensorIndex.Slice(0, 10), 3] += 5;
+        stream[TensorIndex.Slice(10, 20), 3] -= 5;
+        Tensor activations = stack([zeros([n, hidden]), stream]);
+        string store = _folder.File("store/key/activations.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(store)!);
+        SafetensorsWriter.Write(store, [(ActivationStore.TensorName, activations)]);
+        string outDir = _folder.File("out");
+        PromptManifest.Write(outDir, Prompts([.. Enumerable.Range(0, n).Select(i => ($"p{i}", i < 10 ? "refuse_me" : "comply_me", $"prompt {i}"))]));
+
+        var results = new JsonObject
+        {
+            ["capture"] = new JsonObject { ["file"] = Path.GetRelativePath(outDir, store) },
+            ["geometry"] = new JsonObject { ["peak_layer"] = 1 },
+        };
+        ReportFigure[] maps = [.. ActivationMapFigures.Build(new ReportContext(results, outDir))];
+        Assert.Equal(["map-pca", "map-umap"], maps.Select(m => m.Id));
+
+        JsonArray traces = maps[0].Spec!["data"]!.AsArray();
+        Assert.Equal(["refuse_me", "comply_me"], traces.Select(t => (string)t!["name"]!));
+        double[] refuse = [.. traces[0]!["x"]!.AsArray().Select(x => (double)x!)];
+        double[] comply = [.. traces[1]!["x"]!.AsArray().Select(x => (double)x!)];
+        // PC1 is axis 3 (up to sign): each cluster sits at ±5 from the centre.
+        Assert.All(refuse, x => Assert.Equal(5, Math.Abs(x), 1));
+        Assert.True(Math.Sign(refuse[0]) == -Math.Sign(comply[0]));
+        Assert.Contains("PC1 100.0%", maps[0].Caption, StringComparison.Ordinal);
+
+        // UMAP gets the top components of every prompt, with its label.
+        Assert.Equal(n, maps[1].Spec!["points"]!.AsArray().Count);
+        Assert.Equal("refuse_me", (string?)maps[1].Spec!["labels"]![0]);
+    }
+
+    [Fact]
+    public void Without_the_manifest_the_map_says_why_it_is_missing()
+    {
+        var results = new JsonObject { ["capture"] = new JsonObject { ["file"] = "../nowhere.safetensors" }, ["geometry"] = new JsonObject { ["peak_layer"] = 1 } };
+        ReportFigure map = Assert.Single(ActivationMapFigures.Build(new ReportContext(results, _folder.Path)));
+        Assert.Null(map.Spec);
+        Assert.Contains("not on this machine", map.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_prompt_manifest_round_trips_and_a_bad_line_is_named()
+    {
+        PromptSet set = Prompts([("a", "x", "first \"one\""), ("b", "y", "second")]);
+        PromptManifest.Write(_folder.Path, set);
+        Assert.Equal([("a", "x", "first \"one\""), ("b", "y", "second")], PromptManifest.Read(_folder.Path)!);
+
+        File.AppendAllText(_folder.File(PromptManifest.FileName), "{\"id\": 3}\n");
+        BadInputException error = Assert.Throws<BadInputException>(() => PromptManifest.Read(_folder.Path));
+        Assert.Contains("prompts.jsonl: line 3", error.Message, StringComparison.Ordinal);
+        Assert.Null(PromptManifest.Read(_folder.File("elsewhere")));
+    }
+
+    private static PromptSet Prompts(IEnumerable<(string Id, string Category, string Prompt)> prompts) => PromptSet.Parse(
+        new JsonObject { ["prompts"] = new JsonArray([.. prompts.Select(p => (JsonNode?)new JsonObject { ["id"] = p.Id, ["category"] = p.Category, ["expected"] = "comply", ["prompt"] = p.Prompt })]) }.ToJsonString(),
+        PromptSetFormat.Json,
+        "test");
+}
