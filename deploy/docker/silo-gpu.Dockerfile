@@ -11,9 +11,11 @@ ARG PYTORCH_IMAGE=pytorch/pytorch:2.10.0-cuda12.8-cudnn9-runtime
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-# No CPU libtorch next to the CUDA one; TorchSharp's own native patched for older libstdc++
-# (PyTorch's images are Ubuntu 22.04, GLIBCXX_3.4.30).
+# As scripts/gpu-bundle.sh (run on the project's GPU hosts): linux-x64, framework-dependent, no CPU
+# libtorch next to the CUDA one, TorchSharp's own native patched for an older libstdc++ (PyTorch's
+# images are Ubuntu 22.04, GLIBCXX_3.4.30).
 RUN dotnet publish src/Client/Client.csproj -c Release -o /out --nologo \
+    -r linux-x64 --self-contained false \
     -p:GeodeCpuLibTorch=false -p:GeodePatchTorchSharpAlways=true
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS dotnet
