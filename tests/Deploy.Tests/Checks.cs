@@ -63,6 +63,15 @@ internal static partial class Checks
             problems.Add($"{m}: metadata.namespace {m.Namespace} is not {Namespace}");
         }
 
+        // A component's objects join whatever overlay adds it, where base's namespace does not reach them.
+        foreach (Kustomization component in tree.Kustomizations.Where(k => k.IsComponent))
+        {
+            foreach (Manifest m in tree.Resources.Where(m => m.File.StartsWith(component.Dir + "/", StringComparison.Ordinal) && m.Namespace != Namespace))
+            {
+                problems.Add($"{m}: in a component, so it must set metadata.namespace {Namespace} itself");
+            }
+        }
+
         foreach (Manifest m in tree.Resources.Where(m => m.Kind is "RoleBinding" or "ClusterRoleBinding"))
         {
             foreach (object? subject in Yaml.Seq(m.Doc, "subjects").Where(s => Yaml.Str(s, "kind") == "ServiceAccount" && Yaml.Str(s, "namespace") != Namespace))

@@ -139,6 +139,7 @@ public sealed class DeployTests
     [InlineData("KustomizeReferences", "README.md", "--load-restrictor LoadRestrictionsNone", "", "the README does not give")]
     [InlineData("Namespaces", "deploy/k8s/base/redis.yaml", "kind: Deployment\nmetadata:\n  name: redis\n", "kind: Deployment\nmetadata:\n  name: redis\n  namespace: default\n", "metadata.namespace default")]
     [InlineData("Namespaces", "deploy/k8s/base/prometheus.yaml", "    namespace: geode", "    namespace: default", "subject prometheus is not in namespace geode")]
+    [InlineData("Namespaces", "deploy/k8s/components/prometheus-operator/podmonitor.yaml", "  namespace: geode\n", "", "must set metadata.namespace geode itself")]
     [InlineData("Identity", "deploy/k8s/base/storage.yaml", "kind: PersistentVolumeClaim", "type: PersistentVolumeClaim", "no kind")]
     [InlineData("Storage", "deploy/k8s/base/campaign-job.yaml", "- /data/runs/$(POD_NAME)", "- /tmp/runs", "--out /tmp/runs is not on the shared volume")]
     [InlineData("Storage", "deploy/k8s/base/silo-gpu.yaml", "              mountPath: /data", "              mountPath: /mnt/data", "does not mount the geode-data claim at /data")]
