@@ -370,13 +370,17 @@ public static class ElfSymbolVersions
 #if !GEODE_NO_MSBUILD
 /// <summary>
 /// MSBuild task: in every <c>libLibTorchSharp.so</c> under <see cref="Folder"/>, marks the
-/// GLIBCXX_3.4.32 requirement weak when this host's libstdc++ does not define that version.
+/// GLIBCXX_3.4.32 requirement weak when this host's libstdc++ does not define that version, or
+/// always with <see cref="Always"/> (an image built on a new distribution that runs on an old one).
 /// </summary>
 public sealed class PatchTorchSharpNative : Microsoft.Build.Utilities.Task
 {
     /// <summary>The build or publish output folder to scan.</summary>
     [Microsoft.Build.Framework.Required]
     public string Folder { get; set; } = string.Empty;
+
+    /// <summary>Patch even when this host's libstdc++ defines the version: the output runs elsewhere.</summary>
+    public bool Always { get; set; }
 
     /// <inheritdoc />
     public override bool Execute()
@@ -393,7 +397,7 @@ public sealed class PatchTorchSharpNative : Microsoft.Build.Utilities.Task
             return true;
         }
 
-        if (ElfSymbolVersions.HostLibstdcxxDefines(ElfSymbolVersions.TorchSharpGlibcxxVersion))
+        if (!Always && ElfSymbolVersions.HostLibstdcxxDefines(ElfSymbolVersions.TorchSharpGlibcxxVersion))
         {
             Log.LogMessage(
                 Microsoft.Build.Framework.MessageImportance.Low,

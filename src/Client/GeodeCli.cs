@@ -72,7 +72,8 @@ public static class GeodeCli
         }
     }
 
-    private static RootCommand BuildRoot()
+    /// <summary>The whole command tree; the deployment tests check manifests' flags against it.</summary>
+    internal static RootCommand BuildRoot()
     {
         var root = new RootCommand(
             "Geode: the geometry of refusal in open-weight language models, at cluster scale.");
