@@ -88,10 +88,9 @@ public sealed class HtmlReport : ICampaignReport
                 return (JsonNode?)spec;
             })]),
         };
-        html.Append("</main><footer>Written by Geode ").Append(Encode(results["provenance"]?["code_version"])).Append(". Charts: Plotly.js; map layout: umap-js. Opens offline.</footer>");
+        html.Append("</main><footer>Written by Geode ").Append(Encode(results["provenance"]?["code_version"])).Append(". Charts drawn with Plotly.js, inlined: the page opens offline.</footer>");
         html.Append("<script id=\"geode-report-data\" type=\"application/json\">").Append(data.ToJsonString(DataFormat)).Append("</script>");
         AppendScript(html, ReportAssets.Plotly);
-        AppendScript(html, ReportAssets.Umap);
         AppendScript(html, ReportAssets.Script);
         html.Append("</body></html>\n");
         return html.ToString();

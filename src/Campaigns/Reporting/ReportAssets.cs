@@ -2,15 +2,12 @@ namespace Geode.Campaigns.Reporting;
 
 /// <summary>
 /// The scripts and styles the report inlines, embedded in this assembly at build time: Plotly.js
-/// and umap-js from the npm registry (build/ReportAssets.targets), the page's own script and styles.
+/// from the npm registry (build/ReportAssets.targets), the page's own script and styles.
 /// </summary>
 public static class ReportAssets
 {
     /// <summary>Plotly.js (plotly.js-dist-min), minified.</summary>
     public static string Plotly => Read("Geode.Report.plotly.min.js");
-
-    /// <summary>umap-js, minified; defines the global <c>UMAP</c>.</summary>
-    public static string Umap => Read("Geode.Report.umap-js.min.js");
 
     /// <summary>The page's script: draws every figure from the embedded data.</summary>
     public static string Script => Read("Geode.Report.report.js");

@@ -4,9 +4,8 @@ namespace Geode.Campaigns.Reporting;
 
 /// <summary>
 /// One figure of the HTML report. <see cref="Spec"/> is what the page's script draws: a Plotly
-/// chart (<c>kind: plotly</c> with <c>data</c> and <c>layout</c>), or a 2-D map the page lays out
-/// with UMAP first (<c>kind: umap</c> with <c>points</c>, <c>labels</c>, <c>hover</c>, <c>seed</c>).
-/// A table carries its HTML instead and needs no script.
+/// chart (<c>kind: plotly</c> with <c>data</c> and <c>layout</c>). A table carries its HTML
+/// instead and needs no script.
 /// </summary>
 /// <param name="Id">The element id, unique in the page.</param>
 /// <param name="Section">The heading it appears under.</param>

@@ -52,9 +52,9 @@ public sealed class ActivationMapFiguresTests : IDisposable
         Assert.True(Math.Sign(refuse[0]) == -Math.Sign(comply[0]));
         Assert.Contains("PC1 100.0%", maps[0].Caption, StringComparison.Ordinal);
 
-        // UMAP gets the top components of every prompt, with its label.
-        Assert.Equal(n, maps[1].Spec!["points"]!.AsArray().Count);
-        Assert.Equal("refuse_me", (string?)maps[1].Spec!["labels"]![0]);
+        // UMAP maps every prompt; two clusters this far apart separate perfectly in both spaces.
+        Assert.Equal(n, maps[1].Spec!["data"]!.AsArray().Sum(t => t!["x"]!.AsArray().Count));
+        Assert.Contains("misclassifies 0.0% of the prompts' categories in the map and 0.0% in the activations", maps[1].Caption, StringComparison.Ordinal);
     }
 
     [Fact]

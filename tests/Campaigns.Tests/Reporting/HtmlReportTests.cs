@@ -100,9 +100,8 @@ public sealed partial class HtmlReportTests : IDisposable
         string markup = Regex.Replace(page, "<script[^>]*>.*?</script>", string.Empty, RegexOptions.Singleline | RegexOptions.IgnoreCase);
         Assert.DoesNotMatch(ExternalReference(), markup);
         Assert.Contains("Plotly", page, StringComparison.Ordinal);
-        Assert.Contains("UMAP", page, StringComparison.Ordinal);
-        // Exactly the four script elements the page opens end it: data, Plotly, umap-js, the page's own.
-        Assert.Equal(4, Regex.Matches(page, "</script", RegexOptions.IgnoreCase).Count);
+        // Exactly the three script elements the page opens end it: data, Plotly, the page's own.
+        Assert.Equal(3, Regex.Matches(page, "</script", RegexOptions.IgnoreCase).Count);
         Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
 
         string data = Regex.Match(page, "<script id=\"geode-report-data\" type=\"application/json\">(.*?)</script>", RegexOptions.Singleline).Groups[1].Value;
