@@ -101,6 +101,20 @@ public static class GeodeHttpEndpoints
         }
         catch (IOException e) when (e.InnerException is AddressInUseException)
         {
+            // Orleans may have started the silo before Kestrel tried to bind: leave the cluster
+            // cleanly rather than by vanishing. A silo that had not reached Running refuses to
+            // stop, and then there is nothing to leave.
+            using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                try
+                {
+                    await host.StopAsync(stop.Token);
+                }
+                catch (Exception stopping) when (stopping is InvalidOperationException or OperationCanceledException)
+                {
+                }
+            }
+
             string flags = string.Join(" or ", new[] { ("--metrics-port", options.MetricsPort), ("--dashboard-port", options.DashboardPort) }
                 .Where(f => f.Item2 is not null)
                 .Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Item1} {f.Item2}")));

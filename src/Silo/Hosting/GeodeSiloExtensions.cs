@@ -35,7 +35,6 @@ public static class GeodeSiloExtensions
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(options);
 
-        // HTTP first: its server starts before the silo, so /healthz can say "not yet" meanwhile.
         return host.UseGeodeHttp(options).UseOrleans(silo => silo.UseGeode(options));
     }
 
