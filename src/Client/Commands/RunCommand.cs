@@ -4,14 +4,16 @@ using Geode.Campaigns;
 using Geode.Client.Cluster;
 using Geode.Grains.Campaigns;
 using Geode.Model.Native;
+using Geode.Silo.Hosting;
 
 namespace Geode.Client.Commands;
 
 /// <summary>
-/// <c>geode run CAMPAIGN.yaml [--out DIR] [--cluster redis://HOST:PORT] [--json] [--no-progress]</c>:
-/// validates the campaign (exit 2 on any error, nothing started), then runs it on an in-process
-/// silo or on a Redis cluster, shows progress per stage, and prints the summary. Ctrl-C cancels
-/// the campaign cleanly (exit 1).
+/// <c>geode run CAMPAIGN.yaml [--out DIR] [--cluster redis://HOST:PORT] [--json] [--no-progress]
+/// [--metrics-port N] [--dashboard-port N] [--http-address IP]</c>: validates the campaign (exit 2
+/// on any error, nothing started), then runs it on an in-process silo or on a Redis cluster, shows
+/// progress per stage, and prints the summary. Ctrl-C cancels the campaign cleanly (exit 1). The
+/// HTTP endpoints belong to the embedded silo; with <c>--cluster</c> each silo serves its own.
 /// </summary>
 internal static class RunCommand
 {
@@ -24,6 +26,7 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of the summary." };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not show progress." };
         var threads = new Option<int>("--threads") { Description = "CPU threads for torch in embedded mode (0: torch's default).", DefaultValueFactory = _ => 0 };
+        var monitor = new MonitorOptions("the embedded silo; with --cluster each silo serves its own");
         var command = new Command("run", "Run a campaign: every stage of its file, on an embedded silo or a cluster.");
         command.Add(file);
         command.Add(outDir);
@@ -32,8 +35,16 @@ internal static class RunCommand
         command.Add(json);
         command.Add(noProgress);
         command.Add(threads);
+        monitor.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
+            string? redis = parsed.GetValue(cluster);
+            if (redis is not null && monitor.AnyGiven(parsed))
+            {
+                throw new Model.BadInputException("--metrics-port, --dashboard-port and --http-address apply to the embedded silo; with --cluster, give them to each `geode silo` instead.", "--cluster");
+            }
+
+            GeodeSiloOptions silo = monitor.Apply(parsed, new GeodeSiloOptions());
             string path = Path.GetFullPath(parsed.GetValue(file)!);
             Campaign campaign = CampaignReader.Load(path);
             string yaml = await File.ReadAllTextAsync(path, cancellation);
@@ -41,15 +52,14 @@ internal static class RunCommand
             string id = string.Create(CultureInfo.InvariantCulture, $"{campaign.Name}-{now:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}");
             string output = Path.GetFullPath(parsed.GetValue(outDir) ?? Path.Combine("runs", id));
             string storeDir = Path.GetFullPath(parsed.GetValue(store) ?? Path.Combine(Path.GetDirectoryName(output)!, "activation-store"));
-            string? redis = parsed.GetValue(cluster);
             TextWriter error = parsed.InvocationConfiguration.Error;
 
             await using GeodeHost host = redis is null
-                ? await StartEmbedded(campaign, parsed.GetValue(threads), cancellation)
+                ? await StartEmbedded(campaign, parsed.GetValue(threads), silo, cancellation)
                 : await GeodeHost.Connect(redis, cancellation);
             ICampaignGrain grain = host.Client.GetGrain<ICampaignGrain>(id);
             await grain.Start(new CampaignRequest(id, path, yaml, output, storeDir));
-            await error.WriteLineAsync($"geode: campaign {id} → {output}{(redis is null ? string.Empty : $" (follow it with: geode watch {id} --cluster {redis})")}");
+            await error.WriteLineAsync($"geode: campaign {id} → {output}{(redis is null ? string.Empty : $" (follow it with: geode watch {id} --cluster {redis})")}{GeodeHost.Endpoints(silo)}");
             CampaignProgress? progress = parsed.GetValue(noProgress) ? null : new CampaignProgress(error, !Console.IsErrorRedirected);
             try
             {
@@ -66,9 +76,9 @@ internal static class RunCommand
         return command;
     }
 
-    private static Task<GeodeHost> StartEmbedded(Campaign campaign, int threads, CancellationToken cancellation)
+    private static Task<GeodeHost> StartEmbedded(Campaign campaign, int threads, GeodeSiloOptions silo, CancellationToken cancellation)
     {
         TorchRuntime.Initialize(new TorchRuntimeOptions(campaign.Model.LibTorch, $"{campaign.File}: model.libtorch", DeviceSpec.Parse(campaign.Model.Device), threads));
-        return GeodeHost.StartEmbedded(cancellation);
+        return GeodeHost.StartEmbedded(silo, cancellation);
     }
 }

@@ -8,9 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace Geode.Client.Commands;
 
 /// <summary>
-/// <c>geode silo [--redis HOST:PORT] [--device cpu|cuda:N] [--libtorch DIR] [--no-compute]</c>:
-/// runs a silo until Ctrl-C. With Redis it joins the cluster registered there (clustering, grain
-/// storage and reminders in Redis); without, it is a single localhost silo on ports 11111/30000.
+/// <c>geode silo [--redis HOST:PORT] [--device cpu|cuda:N] [--libtorch DIR] [--no-compute]
+/// [--metrics-port N] [--dashboard-port N] [--http-address IP]</c>: runs a silo until Ctrl-C. With
+/// Redis it joins the cluster registered there (clustering, grain storage and reminders in Redis);
+/// without, it is a single localhost silo on ports 11111/30000. The HTTP endpoints (metrics,
+/// health, dashboard) are off unless their ports are given.
 /// </summary>
 internal static class SiloCommand
 {
@@ -22,6 +24,7 @@ internal static class SiloCommand
         var address = new Option<string?>("--address") { Description = "The IP other silos and clients reach this silo at (default: loopback).", HelpName = "IP" };
         var noCompute = new Option<bool>("--no-compute") { Description = "Hold no model: coordinate only; shard and trial grains go to other silos." };
         var runtime = new RuntimeOptions();
+        var monitor = new MonitorOptions("this silo");
         var command = new Command("silo", "Run a silo host (Ctrl-C stops it).");
         command.Add(redis);
         command.Add(port);
@@ -29,6 +32,7 @@ internal static class SiloCommand
         command.Add(address);
         command.Add(noCompute);
         runtime.AddTo(command);
+        monitor.AddTo(command);
         command.SetAction(async (parsed, cancellation) =>
         {
             string? endpoint = parsed.GetValue(redis);
@@ -37,6 +41,8 @@ internal static class SiloCommand
                 GeodeSiloExtensions.RedisConnection(endpoint);
             }
 
+            // Flags first: a bad port is reported before torch loads.
+            GeodeSiloOptions http = monitor.Apply(parsed, new GeodeSiloOptions());
             TorchRuntimeOptions torch = runtime.Read(parsed);
             TorchRuntimeInfo info = TorchRuntime.Initialize(torch);
             var options = new GeodeSiloOptions
@@ -47,10 +53,13 @@ internal static class SiloCommand
                 Address = parsed.GetValue(address),
                 Compute = !parsed.GetValue(noCompute),
                 Device = info.Device.ToString(),
+                MetricsPort = http.MetricsPort,
+                DashboardPort = http.DashboardPort,
+                HttpAddress = http.HttpAddress,
             };
-            using IHost host = GeodeHost.Builder(LogLevel.Information).UseOrleans(silo => silo.UseGeode(options)).Build();
-            await host.StartAsync(cancellation);
-            await parsed.InvocationConfiguration.Error.WriteLineAsync($"geode: silo up ({(options.Compute ? $"compute on {options.Device}" : "no compute")}, {(endpoint is null ? "localhost clustering" : $"Redis {endpoint}")}); Ctrl-C stops it.");
+            using IHost host = GeodeHost.Builder(LogLevel.Information).UseGeodeSilo(options).Build();
+            await host.StartGeodeAsync(options, cancellation);
+            await parsed.InvocationConfiguration.Error.WriteLineAsync($"geode: silo up ({(options.Compute ? $"compute on {options.Device}" : "no compute")}, {(endpoint is null ? "localhost clustering" : $"Redis {endpoint}")}{GeodeHost.Endpoints(options)}); Ctrl-C stops it.");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellation);

@@ -4,6 +4,7 @@ using Geode.Analysis.Evaluation;
 using Geode.Campaigns;
 using Geode.Campaigns.Artifacts;
 using Geode.Campaigns.Execution;
+using Geode.Grains.Telemetry;
 using Geode.Grains.Wire;
 using Geode.Model;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ public sealed class CampaignGrain(
     [PersistentState("campaign", CampaignGrain.StorageName)] IPersistentState<CampaignRecord> state,
     CampaignWorkspaces workspaces,
     IEnumerable<ICampaignReport> reports,
+    GeodeMetrics metrics,
     ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable
 {
     /// <summary>The grain storage provider campaigns use.</summary>
@@ -80,6 +82,7 @@ public sealed class CampaignGrain(
         Directory.CreateDirectory(request.OutDir);
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        metrics.CampaignStarted();
         log.LogInformation("Campaign {Id} started: {Stages}", request.Id, string.Join(", ", Record.Stages));
         EnsureDriving();
         return Status(Record);
@@ -113,6 +116,7 @@ public sealed class CampaignGrain(
             await _cancel.CancelAsync();
             await Save();
             await StopReminder();
+            metrics.CampaignFinished("cancelled");
             log.LogInformation("Campaign {Id} cancelled", this.GetPrimaryKeyString());
         }
 
@@ -179,6 +183,7 @@ public sealed class CampaignGrain(
         // The loop is not a request: keep the activation while it runs.
         DelayDeactivation(TimeSpan.FromDays(7));
         _clock.Restart();
+        metrics.CampaignDriving(1);
         try
         {
             CampaignWorkspace workspace = workspaces.Get(Record.Request!);
@@ -210,6 +215,7 @@ public sealed class CampaignGrain(
                 Record.Phase = CampaignPhase.Succeeded;
                 await Save();
                 await StopReminder();
+                metrics.CampaignFinished("succeeded");
             }
         }
         catch (Exception e) when (Running && !_cancel.IsCancellationRequested)
@@ -219,6 +225,11 @@ public sealed class CampaignGrain(
             Record.Error = e is BadInputException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             await Save();
             await StopReminder();
+            metrics.CampaignFinished("failed");
+        }
+        finally
+        {
+            metrics.CampaignDriving(-1);
         }
     }
 
@@ -466,84 +477,97 @@ public sealed class CampaignGrain(
 
         // Leases held when the last activation ended have no one waiting for them: run them again.
         ledger.Expire(DateTimeOffset.MaxValue);
-        string prefix = $"{this.GetPrimaryKeyString()}/{Record.Stages[Record.StageIndex]}/{round}";
+        string stage = Record.Stages[Record.StageIndex];
+        string kind = round == "shards" ? GeodeMetrics.Shard : GeodeMetrics.Trial;
+        string prefix = $"{this.GetPrimaryKeyString()}/{stage}/{round}";
         var running = new Dictionary<Task<T>, ShardLease>();
         var failures = new Dictionary<int, int>();
         var unreachable = new Dictionary<int, int>();
-        while (!ledger.IsComplete && Running)
+        try
         {
-            int launched = 0;
-            while (running.Count < InFlight && ledger.Lease("coordinator", DateTimeOffset.UtcNow) is { } lease)
+            while (!ledger.IsComplete && Running)
             {
-                string key = $"{prefix}/{lease.Index}/{lease.Attempt}";
-                _partial[key] = 0;
-                running[call(lease, key)] = lease;
-                launched++;
-            }
+                int launched = 0;
+                while (running.Count < InFlight && ledger.Lease("coordinator", DateTimeOffset.UtcNow) is { } lease)
+                {
+                    string key = $"{prefix}/{lease.Index}/{lease.Attempt}";
+                    _partial[key] = 0;
+                    running[call(lease, key)] = lease;
+                    metrics.UnitLaunched(stage, kind);
+                    launched++;
+                }
 
-            if (launched > 0)
-            {
-                Record.Launched += launched;
+                if (launched > 0)
+                {
+                    Record.Launched += launched;
+                    await Save();
+                }
+
+                Task<T> done = await Task.WhenAny(running.Keys);
+                ShardLease finished = running[done];
+                running.Remove(done);
+                metrics.UnitsSettled(stage, kind);
+                _partial.Remove($"{prefix}/{finished.Index}/{finished.Attempt}");
+                if (!Running)
+                {
+                    return;
+                }
+
+                try
+                {
+                    T outcome = await done;
+                    if (ledger.Shards[finished.Index].State == ShardState.Done)
+                    {
+                        Record.Duplicates++;
+                    }
+                    else
+                    {
+                        (long tokens, string silo) = await merge(finished, outcome);
+                        Record.Tokens += tokens;
+                        Record.Silos[silo] = Record.Silos.GetValueOrDefault(silo) + 1;
+                        ledger.Complete(finished);
+                    }
+                }
+                catch (Exception) when (_cancel.IsCancellationRequested)
+                {
+                    // This activation is going away (cancelled, or its silo is stopping): leave the
+                    // ledger as saved; the next activation leases the unit again.
+                    return;
+                }
+                catch (Exception e)
+                {
+                    // A silo that died, cannot be reached or is stopping (its worker cancels its work)
+                    // is the cluster's problem, not the unit's: wait for membership to catch up and
+                    // try elsewhere, as often as it takes. Any other failure is the unit's own, and
+                    // five of those fail the campaign.
+                    bool transport = e is OrleansException or TimeoutException or OperationCanceledException;
+                    int attempts = unreachable[finished.Index] = unreachable.GetValueOrDefault(finished.Index) + 1;
+                    int failed = transport ? failures.GetValueOrDefault(finished.Index) : failures[finished.Index] = failures.GetValueOrDefault(finished.Index) + 1;
+                    Record.Retries++;
+                    metrics.UnitFailed(stage, kind);
+                    log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed{Kind}: {Error}", Record.Request!.Id, round, finished.Index, finished.Attempt, transport ? " (silo unreachable)" : $" ({failed}/{MaxAttempts})", e.Message);
+                    if (!transport && (failed >= MaxAttempts || e is BadInputException))
+                    {
+                        throw;
+                    }
+
+                    ledger.Retry(finished);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 250 << Math.Min(attempts - 1, 4))));
+                }
+
                 await Save();
             }
 
-            Task<T> done = await Task.WhenAny(running.Keys);
-            ShardLease finished = running[done];
-            running.Remove(done);
-            _partial.Remove($"{prefix}/{finished.Index}/{finished.Attempt}");
-            if (!Running)
+            if (Running)
             {
-                return;
+                Record.FinishedRounds.Add(round);
+                await Save();
             }
-
-            try
-            {
-                T outcome = await done;
-                if (ledger.Shards[finished.Index].State == ShardState.Done)
-                {
-                    Record.Duplicates++;
-                }
-                else
-                {
-                    (long tokens, string silo) = await merge(finished, outcome);
-                    Record.Tokens += tokens;
-                    Record.Silos[silo] = Record.Silos.GetValueOrDefault(silo) + 1;
-                    ledger.Complete(finished);
-                }
-            }
-            catch (Exception) when (_cancel.IsCancellationRequested)
-            {
-                // This activation is going away (cancelled, or its silo is stopping): leave the
-                // ledger as saved; the next activation leases the unit again.
-                return;
-            }
-            catch (Exception e)
-            {
-                // A silo that died, cannot be reached or is stopping (its worker cancels its work)
-                // is the cluster's problem, not the unit's: wait for membership to catch up and
-                // try elsewhere, as often as it takes. Any other failure is the unit's own, and
-                // five of those fail the campaign.
-                bool transport = e is OrleansException or TimeoutException or OperationCanceledException;
-                int attempts = unreachable[finished.Index] = unreachable.GetValueOrDefault(finished.Index) + 1;
-                int failed = transport ? failures.GetValueOrDefault(finished.Index) : failures[finished.Index] = failures.GetValueOrDefault(finished.Index) + 1;
-                Record.Retries++;
-                log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed{Kind}: {Error}", Record.Request!.Id, round, finished.Index, finished.Attempt, transport ? " (silo unreachable)" : $" ({failed}/{MaxAttempts})", e.Message);
-                if (!transport && (failed >= MaxAttempts || e is BadInputException))
-                {
-                    throw;
-                }
-
-                ledger.Retry(finished);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 250 << Math.Min(attempts - 1, 4))));
-            }
-
-            await Save();
         }
-
-        if (Running)
+        finally
         {
-            Record.FinishedRounds.Add(round);
-            await Save();
+            // Whatever is still out (the campaign was cancelled or failed, or the silo is stopping) is no longer awaited.
+            metrics.UnitsSettled(stage, kind, running.Count);
         }
     }
 

@@ -2,6 +2,7 @@ using Geode.Analysis.Evaluation;
 using Geode.Campaigns.Artifacts;
 using Geode.Campaigns.Execution;
 using Geode.Grains.Placement;
+using Geode.Grains.Telemetry;
 using Geode.Grains.Wire;
 using Geode.Grains.Workers;
 using Microsoft.Extensions.Logging;
@@ -16,34 +17,36 @@ namespace Geode.Grains.Campaigns;
 /// finds a live compute silo.
 /// </summary>
 [ComputePlacement]
-public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, ILocalSiloDetails silo, ILogger<ShardGrain> log) : Grain, IShardGrain
+public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, GeodeMetrics metrics, ILocalSiloDetails silo, ILogger<ShardGrain> log) : Grain, IShardGrain
 {
     /// <inheritdoc />
     public async Task<ShardOutcome> Run(ShardWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             CampaignWorkspace workspace = workspaces.Get(work.Campaign);
             ModelSession session = await models.Get(workspace.Campaign.Model);
             string name = silo.Name;
-            if (work.Job == "generate")
-            {
-                return await session.Worker.RunAsync(lm =>
+            ShardOutcome outcome = work.Job == "generate"
+                ? await session.Worker.RunAsync(lm =>
                 {
                     IReadOnlyList<ResponseRecord> records = ShardJobs.Generate(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
                     return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name, []);
-                }, cancellationToken);
-            }
-
-            return await session.Worker.RunAsync(lm =>
-            {
-                (Tensor activations, long tokens) = ShardJobs.Capture(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
-                using (activations)
+                }, cancellationToken)
+                : await session.Worker.RunAsync(lm =>
                 {
-                    return new ShardOutcome([], TensorPayloads.ToPayload(activations), tokens, name, ShardJobs.PartialStatistics(workspace, work.Start, activations));
-                }
-            }, cancellationToken);
+                    (Tensor activations, long tokens) = ShardJobs.Capture(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
+                    using (activations)
+                    {
+                        return new ShardOutcome([], TensorPayloads.ToPayload(activations), tokens, name, ShardJobs.PartialStatistics(workspace, work.Start, activations));
+                    }
+                }, cancellationToken);
+
+            // Counted where the work ran, so per-silo throughput shows which silo did it.
+            metrics.UnitFinished(StageOf(work.Job), GeodeMetrics.Shard, work.Count, outcome.Tokens, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return outcome;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -56,6 +59,9 @@ public sealed class ShardGrain(ModelPool models, CampaignWorkspaces workspaces, 
             DeactivateOnIdle();
         }
     }
+
+    /// <summary>The stage a shard job belongs to: generate shards are the baseline, capture shards the capture.</summary>
+    private static string StageOf(string job) => job == "generate" ? "baseline" : "capture";
 
     private IEnumerable<string> SafeIds(ShardWork work)
     {

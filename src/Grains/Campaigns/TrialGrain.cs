@@ -1,5 +1,6 @@
 using Geode.Campaigns.Execution;
 using Geode.Grains.Placement;
+using Geode.Grains.Telemetry;
 using Geode.Grains.Workers;
 using Microsoft.Extensions.Logging;
 
@@ -10,12 +11,13 @@ namespace Geode.Grains.Campaigns;
 /// worker (the model in the trial's precision). Returns the trial's results fragment as JSON.
 /// </summary>
 [ComputePlacement]
-public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, ILocalSiloDetails silo, ILogger<TrialGrain> log) : Grain, ITrialGrain
+public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, GeodeMetrics metrics, ILocalSiloDetails silo, ILogger<TrialGrain> log) : Grain, ITrialGrain
 {
     /// <inheritdoc />
     public async Task<TrialOutcome> Run(TrialWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             CampaignWorkspace workspace = workspaces.Get(work.Campaign);
@@ -41,7 +43,11 @@ public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, 
                 }
             }
 
-            return await running;
+            TrialOutcome outcome = await running;
+
+            // A trial evaluates the whole prompt set under several edits; it reports tokens, not prompts.
+            metrics.UnitFinished(work.Stage, GeodeMetrics.Trial, 0, outcome.Tokens, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return outcome;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -17,6 +17,7 @@ namespace Geode.Grains.Workers;
 public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Folder, string DType, string Device), Lazy<Task<ModelSession>>> _sessions = new();
+    private readonly ConcurrentDictionary<ModelWorker, string> _loaded = new();
 
     /// <summary>The session for the model in <paramref name="folder"/> at <paramref name="dtype"/>, loading it on first use.</summary>
     /// <param name="folder">The checkpoint folder.</param>
@@ -36,9 +37,13 @@ public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDispos
         return Get(model.Folder, dtype ?? model.DType, model.Device);
     }
 
+    /// <summary>The workers loaded so far, with the device each runs on (for the silo's metrics).</summary>
+    public IEnumerable<(string Device, ModelWorker Worker)> Workers => _loaded.Select(w => (w.Value, w.Key));
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _loaded.Clear();
         foreach (Lazy<Task<ModelSession>> session in _sessions.Values.Where(s => s.IsValueCreated))
         {
             if (session.Value.IsCompletedSuccessfully)
@@ -79,6 +84,7 @@ public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDispos
             throw;
         }
 
+        _loaded[worker] = device;
         return new ModelSession(worker, tokenizer, ChatTemplates.ForModelType(config.ModelType));
     }
 }

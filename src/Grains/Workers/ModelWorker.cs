@@ -24,6 +24,7 @@ public sealed class ModelWorker : IAsyncDisposable
     private readonly Func<CausalLM> _load;
     private readonly CancellationTokenSource _stopping = new();
     private int _pending;
+    private long _busyTicks;
 
     /// <summary>Starts the worker thread, which loads the model with <paramref name="load"/> and then serves work.</summary>
     /// <param name="load">Loads the model; runs on the worker thread.</param>
@@ -47,6 +48,9 @@ public sealed class ModelWorker : IAsyncDisposable
 
     /// <summary>Calls not yet finished: waiting for room, queued, or running.</summary>
     public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Time spent running work items so far (not loading the model, not waiting for work).</summary>
+    public TimeSpan BusyTime => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks));
 
     /// <summary>
     /// Runs <paramref name="work"/> on the worker thread once the items before it are done; waits
@@ -119,7 +123,9 @@ public sealed class ModelWorker : IAsyncDisposable
                     }
                     else
                     {
+                        long started = System.Diagnostics.Stopwatch.GetTimestamp();
                         item.Execute(model, _stopping.Token);
+                        Interlocked.Add(ref _busyTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
                     }
 
                     Interlocked.Decrement(ref _pending);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Geode.Campaigns.Execution;
 using Geode.Grains.Campaigns;
+using Geode.Grains.Telemetry;
 using Geode.Grains.Workers;
 using Geode.Silo.Placement;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +25,20 @@ public static class GeodeSiloExtensions
     /// <summary>How long a grain call may take: trials evaluate many variants in one call.</summary>
     public static TimeSpan ResponseTimeout { get; } = TimeSpan.FromHours(2);
 
-    /// <summary>Configures clustering, storage, reminders, role and services from <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Adds a Geode silo to <paramref name="host"/>: the HTTP endpoints <paramref name="options"/>
+    /// asks for (metrics, health, dashboard), then the silo itself (see <see cref="UseGeode"/>).
+    /// </summary>
+    /// <exception cref="Geode.Model.BadInputException">A port or the HTTP address is invalid.</exception>
+    public static IHostBuilder UseGeodeSilo(this IHostBuilder host, GeodeSiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(options);
+
+        return host.UseGeodeHttp(options).UseOrleans(silo => silo.UseGeode(options));
+    }
+
+    /// <summary>Configures clustering, storage, reminders, role, services and telemetry from <paramref name="options"/>.</summary>
     public static ISiloBuilder UseGeode(this ISiloBuilder silo, GeodeSiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
@@ -53,7 +67,7 @@ public static class GeodeSiloExtensions
         }
 
         silo.UseGeodeRole(options.Compute);
-        return silo.AddGeodeServices(options.Device);
+        return silo.AddGeodeServices(options.Device).AddGeodeTelemetry(options);
     }
 
     /// <summary>The services and limits every Geode silo needs, whatever its clustering (tests add their own clustering).</summary>
@@ -64,6 +78,8 @@ public static class GeodeSiloExtensions
         silo.Configure<MessagingOptions>(o => o.MaxMessageBodySize = MaxMessageBodySize);
         silo.Services.Configure<ModelPoolOptions>(o => o.Device = device);
         silo.Services.AddSingleton<ModelPool>();
+        silo.Services.AddMetrics();
+        silo.Services.AddSingleton<GeodeMetrics>();
         silo.Services.AddSingleton<CampaignWorkspaces>();
         silo.Services.AddSingleton<ICampaignReport, MarkdownSummary>();
         silo.Services.AddSingleton<ICampaignReport, Geode.Campaigns.Reporting.HtmlReport>();

@@ -23,4 +23,16 @@ public sealed class GeodeSiloOptions
 
     /// <summary>The cluster's id; silos and clients with the same id and Redis form one cluster.</summary>
     public string ClusterId { get; set; } = "geode";
+
+    /// <summary>The port serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>, or null for none (the default).</summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>The port serving the Orleans Dashboard, or null for none (the default).</summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>
+    /// The IP the metrics and dashboard ports listen on. Loopback by default, so nothing is exposed
+    /// unless asked for; Kubernetes pods pass <c>0.0.0.0</c> so Prometheus and probes reach them.
+    /// </summary>
+    public string HttpAddress { get; set; } = "127.0.0.1";
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 
 namespace Geode.Client.Tests.Campaigns;
 
-/// <summary>A <c>geode silo --redis</c> process, as an operator would start one; killed or stopped by the test.</summary>
+/// <summary>A <c>geode silo</c> process (usually with <c>--redis</c>), as an operator would start one; killed or stopped by the test.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -23,9 +23,12 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Log => string.Join('\n', _log);
 
     /// <summary>Starts a silo joining the cluster in Redis at <paramref name="redis"/> and waits until it is up.</summary>
-    public static async Task<SiloProcess> StartAsync(string redis)
+    public static Task<SiloProcess> StartAsync(string redis) => StartSiloAsync(["--redis", redis]);
+
+    /// <summary>Starts <c>geode silo</c> with <paramref name="flags"/> and waits until it is up.</summary>
+    public static async Task<SiloProcess> StartSiloAsync(IEnumerable<string> flags)
     {
-        var silo = new SiloProcess(Start(["silo", "--redis", redis]));
+        var silo = new SiloProcess(Start(["silo", .. flags]));
         Task finished = await Task.WhenAny(silo._up.Task, silo._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
         if (finished != silo._up.Task)
         {

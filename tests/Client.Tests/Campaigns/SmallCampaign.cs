@@ -59,22 +59,30 @@ public sealed class SmallCampaign : IAsyncLifetime
         return results;
     }
 
+    /// <summary>The campaign's 24 prompts: the first six of four categories of the built-in benchmark.</summary>
+    internal static IReadOnlyList<PromptRecord> Prompts()
+    {
+        string[] categories = ["should_refuse", "safe_control", "emergency_medical", "wilderness_survival"];
+        return [.. categories.SelectMany(category => PromptSet.Builtin().Records.Where(r => r.Category == category).Take(6))];
+    }
+
+    /// <summary>Writes the prompt file and the campaign file that reads it.</summary>
+    internal static async Task WriteAsync(string campaignFile, string promptFile)
+    {
+        var prompts = new JsonArray();
+        foreach (PromptRecord record in Prompts())
+        {
+            prompts.Add(new JsonObject { ["id"] = record.Id, ["category"] = record.Category, ["expected"] = record.Expected == ExpectedBehavior.Refuse ? "refuse" : "comply", ["prompt"] = record.Prompt });
+        }
+
+        await System.IO.File.WriteAllTextAsync(promptFile, new JsonObject { ["prompts"] = prompts }.ToJsonString());
+        await System.IO.File.WriteAllTextAsync(campaignFile, Yaml(promptFile));
+    }
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        string[] categories = ["should_refuse", "safe_control", "emergency_medical", "wilderness_survival"];
-        var prompts = new JsonArray();
-        foreach (string category in categories)
-        {
-            foreach (PromptRecord record in PromptSet.Builtin().Records.Where(r => r.Category == category).Take(6))
-            {
-                prompts.Add(new JsonObject { ["id"] = record.Id, ["category"] = record.Category, ["expected"] = record.Expected == ExpectedBehavior.Refuse ? "refuse" : "comply", ["prompt"] = record.Prompt });
-            }
-        }
-
-        string promptFile = _folder.File("prompts.json");
-        await System.IO.File.WriteAllTextAsync(promptFile, new JsonObject { ["prompts"] = prompts }.ToJsonString());
-        await System.IO.File.WriteAllTextAsync(File, Yaml(promptFile));
+        await WriteAsync(File, _folder.File("prompts.json"));
         Embedded = await CliRunner.RunAsync("run", File, "--out", EmbeddedOut, "--store", _folder.File("store"), "--json", "--no-progress");
     }
 
