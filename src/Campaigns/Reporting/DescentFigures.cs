@@ -38,7 +38,7 @@ public static class DescentFigures
         JsonObject layout = Plot.Layout("rank of the removed basis", "refused");
         layout["yaxis"] = Plot.PercentAxis("refused");
         layout["xaxis"]!["dtick"] = 1;
-        layout["yaxis2"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "KL (nats)" }, ["overlaying"] = "y", ["side"] = "right", ["rangemode"] = "tozero" };
+        layout["yaxis2"] = new JsonObject { ["title"] = new JsonObject { ["text"] = "KL (nats)" }, ["overlaying"] = "y", ["side"] = "right", ["rangemode"] = "tozero", ["tickformat"] = ".3~f", ["automargin"] = true };
         int prompts = points.Max(p => RefusalShare.Prompts(p!["categories"]!));
         yield return new ReportFigure(
             "descent",

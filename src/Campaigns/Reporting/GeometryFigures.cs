@@ -68,7 +68,7 @@ public static class GeometryFigures
         JsonObject layout = Plot.Layout("residual stream (0 = embeddings, s = after layer s − 1)", "Cohen's d");
         layout["shapes"] = new JsonArray(new JsonObject
         {
-            ["type"] = "rect", ["xref"] = "paper", ["x0"] = 0, ["x1"] = 1, ["y0"] = -random, ["y1"] = random,
+            ["type"] = "rect", ["xref"] = "paper", ["x0"] = 0, ["x1"] = 1, ["y0"] = 0, ["y1"] = random,
             ["fillcolor"] = "rgba(127,127,127,0.2)", ["line"] = new JsonObject { ["width"] = 0 },
         });
         layout["annotations"] = new JsonArray(new JsonObject
@@ -81,7 +81,7 @@ public static class GeometryFigures
             "cohen-d",
             "Geometry",
             "Cohen's d by layer",
-            string.Create(CultureInfo.InvariantCulture, $"Separation of the refuse class from the comply class along the difference-of-means direction of each residual stream, measured as Cohen's d on captured activations (last position, chat template). {marks} The peak (largest marker, stream {peak}) is where later stages take the direction. The grey band spans the largest |d| that {((JsonArray)geometry["random_cohen_d"]!).Count} random unit directions reach at the peak. {prompts} prompts; no generation."),
+            string.Create(CultureInfo.InvariantCulture, $"Separation of the refuse class from the comply class along the difference-of-means direction of each residual stream, measured as Cohen's d on captured activations (last position, chat template). {marks} The peak (largest marker, stream {peak}) is where later stages take the direction. The grey band runs from 0 to the largest |d| that {((JsonArray)geometry["random_cohen_d"]!).Count} random unit directions reach at the peak. {prompts} prompts; no generation."),
             Plot.Figure(traces, layout));
     }
 
