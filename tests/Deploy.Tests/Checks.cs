@@ -20,6 +20,15 @@ internal static partial class Checks
     /// </summary>
     public const string GrafanaComponent = "deploy/grafana";
 
+    /// <summary>The overlay the README applies.</summary>
+    public const string DevOverlay = "deploy/k8s/overlays/dev";
+
+    /// <summary>The command the README gives: plain <c>apply -k</c>, which works because no kustomization reads a file outside its folder.</summary>
+    public const string ApplyCommand = "kubectl apply -k " + DevOverlay;
+
+    /// <summary>The flag that lifts Kustomize's load restrictor, which no kustomization here needs.</summary>
+    public const string LoadRestrictorFlag = "--load-restrictor";
+
     /// <summary>The apiVersion Kustomize requires of a <c>kind: Component</c>.</summary>
     public const string ComponentApiVersion = "kustomize.config.k8s.io/v1alpha1";
 
@@ -103,7 +112,8 @@ internal static partial class Checks
     /// Every kustomization's resources, components, patches and generator files exist; patches and
     /// replicas name objects that exist; every YAML file under deploy/k8s is used; no file a
     /// kustomization reads lies outside its folder, which Kustomize's default load restrictor refuses
-    /// (other kustomization folders, such as ../../base or a component, are allowed).
+    /// (other kustomization folders, such as ../../base or a component, are allowed); so the README
+    /// gives plain <see cref="ApplyCommand"/> for an overlay that exists, and never the flag that lifts it.
     /// </summary>
     public static List<string> KustomizeReferences(DeployTree tree)
     {
@@ -190,6 +200,22 @@ internal static partial class Checks
             {
                 problems.Add($"{tree.Relative(file)}: no kustomization uses it");
             }
+        }
+
+        if (!tree.Kustomizations.Any(k => k.Dir == DevOverlay && !k.IsComponent))
+        {
+            problems.Add($"{DevOverlay}/kustomization.yaml: the overlay the README applies is not a kustomization");
+        }
+
+        string readme = File.Exists(tree.Full("README.md")) ? File.ReadAllText(tree.Full("README.md")) : string.Empty;
+        if (!readme.Contains(ApplyCommand, StringComparison.Ordinal))
+        {
+            problems.Add($"README.md: does not give '{ApplyCommand}'");
+        }
+
+        if (readme.Contains(LoadRestrictorFlag, StringComparison.Ordinal))
+        {
+            problems.Add($"README.md: gives {LoadRestrictorFlag}, which no kustomization needs (none reads a file outside its folder)");
         }
 
         return problems;
