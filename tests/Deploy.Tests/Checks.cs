@@ -14,8 +14,23 @@ internal static partial class Checks
     /// <summary>Where the Grafana provisioning files live (the metrics work owns them).</summary>
     public const string GrafanaFolder = "deploy/grafana/";
 
-    /// <summary>The command that renders an overlay whose generators read deploy/grafana (outside the kustomization root).</summary>
-    public const string RenderCommand = "kubectl kustomize --load-restrictor LoadRestrictionsNone deploy/k8s/overlays/dev";
+    /// <summary>
+    /// The Kustomize component that generates Grafana's ConfigMaps: it sits in deploy/grafana, next to
+    /// the files it reads, because Kustomize refuses files outside a kustomization's folder.
+    /// </summary>
+    public const string GrafanaComponent = "deploy/grafana";
+
+    /// <summary>The overlay the README applies.</summary>
+    public const string DevOverlay = "deploy/k8s/overlays/dev";
+
+    /// <summary>The command the README gives: plain <c>apply -k</c>, which works because no kustomization reads a file outside its folder.</summary>
+    public const string ApplyCommand = "kubectl apply -k " + DevOverlay;
+
+    /// <summary>The flag that lifts Kustomize's load restrictor, which no kustomization here needs.</summary>
+    public const string LoadRestrictorFlag = "--load-restrictor";
+
+    /// <summary>The apiVersion Kustomize requires of a <c>kind: Component</c>.</summary>
+    public const string ComponentApiVersion = "kustomize.config.k8s.io/v1alpha1";
 
     /// <summary>Environment variables geode or its runtime read (besides DOTNET_*): each named in src/ or read by the dynamic loader.</summary>
     public static readonly IReadOnlyList<string> KnownEnvironment = new[] { "GEODE_LIBTORCH", "GEODE_DEBUG", "LD_LIBRARY_PATH" };
@@ -95,15 +110,15 @@ internal static partial class Checks
 
     /// <summary>
     /// Every kustomization's resources, components, patches and generator files exist; patches and
-    /// replicas name objects that exist; every YAML file under deploy/k8s is used; files outside a
-    /// kustomization's folder are only Grafana's, rendered with the command the README gives.
-    /// Generator files in deploy/grafana are checked by <see cref="GrafanaFiles"/> instead.
+    /// replicas name objects that exist; every YAML file under deploy/k8s is used; no file a
+    /// kustomization reads lies outside its folder, which Kustomize's default load restrictor refuses
+    /// (other kustomization folders, such as ../../base or a component, are allowed); so the README
+    /// gives plain <see cref="ApplyCommand"/> for an overlay that exists, and never the flag that lifts it.
     /// </summary>
     public static List<string> KustomizeReferences(DeployTree tree)
     {
         var problems = new List<string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
-        bool outsideRoot = false;
         foreach (Kustomization k in tree.Kustomizations)
         {
             used.Add(k.File);
@@ -113,6 +128,7 @@ internal static partial class Checks
                 if (File.Exists(tree.Full(path)))
                 {
                     used.Add(path);
+                    problems.AddRange(Outside(k, "resource", path));
                 }
                 else if (!File.Exists(tree.Full(path + "/kustomization.yaml")))
                 {
@@ -128,6 +144,10 @@ internal static partial class Checks
                 {
                     problems.Add($"{k.File}: component {entry} is not a folder with a kind: Component kustomization");
                 }
+                else if (Yaml.Str(component.Doc, "apiVersion") != ComponentApiVersion)
+                {
+                    problems.Add($"{component.File}: a Component's apiVersion must be {ComponentApiVersion}, not {Yaml.Str(component.Doc, "apiVersion") ?? "missing"}");
+                }
             }
 
             foreach (object? patch in Yaml.Seq(k.Doc, "patches"))
@@ -137,6 +157,7 @@ internal static partial class Checks
                 {
                     string path = DeployTree.Combine(k.Dir, entry);
                     used.Add(path);
+                    problems.AddRange(Outside(k, "patch", path));
                     if (!File.Exists(tree.Full(path)))
                     {
                         problems.Add($"{k.File}: patch {entry} does not exist");
@@ -165,20 +186,8 @@ internal static partial class Checks
         foreach (GeneratedFile file in tree.GeneratedFiles)
         {
             used.Add(file.Path);
-            bool grafana = file.Path.StartsWith(GrafanaFolder, StringComparison.Ordinal);
-            if (!file.Path.StartsWith(file.Owner.Dir + "/", StringComparison.Ordinal))
-            {
-                if (grafana)
-                {
-                    outsideRoot = true;
-                }
-                else
-                {
-                    problems.Add($"{file.Owner.File}: generator file {file.Path} is outside the kustomization's folder (Kustomize refuses it)");
-                }
-            }
-
-            if (!grafana && !File.Exists(tree.Full(file.Path)))
+            problems.AddRange(Outside(file.Owner, "generator", file.Path));
+            if (!File.Exists(tree.Full(file.Path)))
             {
                 problems.Add($"{file.Owner.File}: generator {file.ConfigMap} file {file.Path} does not exist");
             }
@@ -193,10 +202,20 @@ internal static partial class Checks
             }
         }
 
-        string readme = File.Exists(tree.Full("README.md")) ? File.ReadAllText(tree.Full("README.md")) : string.Empty;
-        if (outsideRoot && !readme.Contains(RenderCommand, StringComparison.Ordinal))
+        if (!tree.Kustomizations.Any(k => k.Dir == DevOverlay && !k.IsComponent))
         {
-            problems.Add($"README.md: generators read deploy/grafana, outside their kustomization, but the README does not give '{RenderCommand}'");
+            problems.Add($"{DevOverlay}/kustomization.yaml: the overlay the README applies is not a kustomization");
+        }
+
+        string readme = File.Exists(tree.Full("README.md")) ? File.ReadAllText(tree.Full("README.md")) : string.Empty;
+        if (!readme.Contains(ApplyCommand, StringComparison.Ordinal))
+        {
+            problems.Add($"README.md: does not give '{ApplyCommand}'");
+        }
+
+        if (readme.Contains(LoadRestrictorFlag, StringComparison.Ordinal))
+        {
+            problems.Add($"README.md: gives {LoadRestrictorFlag}, which no kustomization needs (none reads a file outside its folder)");
         }
 
         return problems;
@@ -648,8 +667,8 @@ internal static partial class Checks
     }
 
     /// <summary>
-    /// The base generates Grafana's ConfigMaps from the three files in deploy/grafana and the Grafana
-    /// Deployment mounts them where Grafana reads provisioning.
+    /// The component in deploy/grafana, which the base includes, generates Grafana's ConfigMaps from its
+    /// three files and the Grafana Deployment mounts them where Grafana reads provisioning.
     /// </summary>
     public static List<string> GrafanaMounts(DeployTree tree)
     {
@@ -666,11 +685,20 @@ internal static partial class Checks
             return new List<string> { "no Deployment grafana" };
         }
 
+        // Only the base's components reach every overlay, with the base's namespace and name references.
+        Kustomization? base_ = tree.Kustomizations.FirstOrDefault(k => k.Dir == "deploy/k8s/base");
+        bool included = base_ is not null && Yaml.Seq(base_.Doc, "components").Select(Yaml.Text).OfType<string>()
+            .Any(entry => DeployTree.Combine(base_.Dir, entry) == GrafanaComponent);
+        if (!included || !tree.Kustomizations.Any(k => k.Dir == GrafanaComponent && k.IsComponent))
+        {
+            problems.Add($"deploy/k8s/base/kustomization.yaml: does not include the component {GrafanaComponent} (a kind: Component kustomization)");
+        }
+
         foreach ((string configMap, string file, string? mountPath) in expected)
         {
-            if (!tree.GeneratedFiles.Any(g => g.ConfigMap == configMap && g.Path == file && g.Owner.Dir == "deploy/k8s/base"))
+            if (!tree.GeneratedFiles.Any(g => g.ConfigMap == configMap && g.Path == file && g.Owner.Dir == GrafanaComponent && g.Owner.IsComponent))
             {
-                problems.Add($"deploy/k8s/base/kustomization.yaml: no configMapGenerator {configMap} from {file}");
+                problems.Add($"{GrafanaComponent}/kustomization.yaml: no configMapGenerator {configMap} from {file}");
             }
 
             string? mounted = GrafanaMount(grafana, configMap);
@@ -752,6 +780,15 @@ internal static partial class Checks
         grafana.Containers.SelectMany(c => Yaml.Seq(c.Node, "volumeMounts"))
             .Where(v => Yaml.Str(grafana.Volume(Yaml.Str(v, "name")), "configMap", "name") == configMap)
             .Select(v => Yaml.Str(v, "mountPath")).FirstOrDefault();
+
+    /// <summary>A problem when <paramref name="path"/>, a file <paramref name="k"/> reads, is outside its folder.</summary>
+    private static IEnumerable<string> Outside(Kustomization k, string what, string path)
+    {
+        if (!path.StartsWith(k.Dir + "/", StringComparison.Ordinal))
+        {
+            yield return $"{k.File}: {what} file {path} is outside the kustomization's folder (Kustomize's default load restrictor refuses it)";
+        }
+    }
 
     private static bool Known(string name) => KnownEnvironment.Contains(name) || name.StartsWith("DOTNET_", StringComparison.Ordinal);
 

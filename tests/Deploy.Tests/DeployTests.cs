@@ -136,7 +136,15 @@ public sealed class DeployTests
     [InlineData("KustomizeReferences", "deploy/k8s/base/kustomization.yaml", "  - grafana.yaml", "  - grafana-missing.yaml", "grafana-missing.yaml is neither a file")]
     [InlineData("KustomizeReferences", "deploy/k8s/base/kustomization.yaml", "  - grafana.yaml", "  - grafana-missing.yaml", "grafana.yaml: no kustomization uses it")]
     [InlineData("KustomizeReferences", "deploy/k8s/overlays/dev/kustomization.yaml", "  - name: geode-silo-gpu", "  - name: geode-silo-gpus", "no Deployment here")]
-    [InlineData("KustomizeReferences", "README.md", "--load-restrictor LoadRestrictionsNone", "", "the README does not give")]
+    [InlineData("KustomizeReferences", "deploy/k8s/base/kustomization.yaml", "      - campaign.yaml\n", "      - campaign.yaml\n      - ../../grafana/dashboards/geode.json\n", "generator file deploy/grafana/dashboards/geode.json is outside the kustomization's folder")]
+    [InlineData("KustomizeReferences", "deploy/k8s/overlays/dev/kustomization.yaml", "  - path: storage.yaml", "  - path: ../../base/storage.yaml", "patch file deploy/k8s/base/storage.yaml is outside the kustomization's folder")]
+    [InlineData("KustomizeReferences", "deploy/k8s/overlays/dev/kustomization.yaml", "  - ../../base\n", "  - ../../base\n  - ../../../grafana/provisioning/datasources/prometheus.yaml\n", "resource file deploy/grafana/provisioning/datasources/prometheus.yaml is outside")]
+    [InlineData("KustomizeReferences", "deploy/grafana/kustomization.yaml", "kind: Component", "kind: Kustomization", "component ../../grafana is not a folder with a kind: Component kustomization")]
+    [InlineData("KustomizeReferences", "deploy/grafana/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1", "apiVersion: kustomize.config.k8s.io/v1beta1", "a Component's apiVersion must be")]
+    [InlineData("KustomizeReferences", "deploy/grafana/kustomization.yaml", "      - dashboards/geode.json", "      - dashboards/missing.json", "file deploy/grafana/dashboards/missing.json does not exist")]
+    [InlineData("KustomizeReferences", "README.md", "kubectl apply -k deploy/k8s/overlays/dev\n", "kubectl kustomize --load-restrictor LoadRestrictionsNone deploy/k8s/overlays/dev | kubectl apply -f -\n", "README.md: does not give 'kubectl apply -k deploy/k8s/overlays/dev'")]
+    [InlineData("KustomizeReferences", "README.md", "kubectl apply -k deploy/k8s/overlays/dev\n", "kubectl kustomize --load-restrictor LoadRestrictionsNone deploy/k8s/overlays/dev | kubectl apply -f -\n", "README.md: gives --load-restrictor")]
+    [InlineData("KustomizeReferences", "deploy/k8s/overlays/dev/kustomization.yaml", "kind: Kustomization", "kind: Component", "the overlay the README applies is not a kustomization")]
     [InlineData("Namespaces", "deploy/k8s/base/redis.yaml", "kind: Deployment\nmetadata:\n  name: redis\n", "kind: Deployment\nmetadata:\n  name: redis\n  namespace: default\n", "metadata.namespace default")]
     [InlineData("Namespaces", "deploy/k8s/base/prometheus.yaml", "    namespace: geode", "    namespace: default", "subject prometheus is not in namespace geode")]
     [InlineData("Namespaces", "deploy/k8s/components/prometheus-operator/podmonitor.yaml", "  namespace: geode\n", "", "must set metadata.namespace geode itself")]
@@ -147,7 +155,10 @@ public sealed class DeployTests
     [InlineData("Campaign", "deploy/k8s/base/campaign.yaml", "max_new_tokens: 128", "max_new_tokens: 64", "generation.max_new_tokens")]
     [InlineData("Campaign", "deploy/k8s/base/campaign-job.yaml", "- /campaign/campaign.yaml", "- /campaign/quickstart.yaml", "is not campaign.yaml of the mounted geode-campaign ConfigMap")]
     [InlineData("GrafanaMounts", "deploy/k8s/base/grafana.yaml", "mountPath: /etc/grafana/provisioning/datasources", "mountPath: /etc/grafana/datasources", "grafana-datasources is mounted at /etc/grafana/datasources")]
-    [InlineData("GrafanaMounts", "deploy/k8s/base/kustomization.yaml", "../../grafana/dashboards/geode.json", "../../grafana/geode.json", "no configMapGenerator grafana-dashboards")]
+    [InlineData("GrafanaMounts", "deploy/grafana/kustomization.yaml", "      - dashboards/geode.json", "      - geode.json", "no configMapGenerator grafana-dashboards from deploy/grafana/dashboards/geode.json")]
+    [InlineData("GrafanaMounts", "deploy/k8s/base/kustomization.yaml", "  - ../../grafana\n", "", "does not include the component deploy/grafana")]
+    [InlineData("GrafanaMounts", "deploy/k8s/base/kustomization.yaml", "  - ../../grafana\n", "", "no configMapGenerator grafana-datasources")]
+    [InlineData("Storage", "deploy/k8s/base/kustomization.yaml", "  - ../../grafana\n", "", "mounts ConfigMap grafana-datasources, which nothing generates")]
     public void A_check_catches_a_broken_copy(string check, string file, string original, string broken, string expected)
     {
         using var copy = new TempFolder();

@@ -71,8 +71,9 @@ internal sealed record Container(PodTemplate Pod, Dictionary<string, object?> No
 }
 
 /// <summary>
-/// The deployment as files: every kustomization under <c>deploy/k8s</c>, the objects and patches they
-/// name, their ConfigMap generators, and the Dockerfiles in <c>deploy/docker</c>. Load it from the
+/// The deployment as files: every kustomization under <c>deploy/k8s</c> and those they include from
+/// elsewhere, the objects and patches they name, their ConfigMap generators, and the Dockerfiles in
+/// <c>deploy/docker</c>. Load it from the
 /// repository or from a mutated copy (the checks' own tests).
 /// </summary>
 internal sealed partial class DeployTree
@@ -107,49 +108,32 @@ internal sealed partial class DeployTree
 
     public IEnumerable<Container> Containers => PodTemplates.SelectMany(p => p.Containers);
 
-    /// <summary>Reads <c>deploy/</c> under <paramref name="root"/>.</summary>
+    /// <summary>
+    /// Reads <c>deploy/</c> under <paramref name="root"/>: every kustomization under <c>deploy/k8s</c>,
+    /// then every kustomization folder they name under <c>resources</c> or <c>components</c> elsewhere
+    /// (deploy/grafana's component), so the tree is what Kustomize reads.
+    /// </summary>
     public static DeployTree Load(string root)
     {
         var tree = new DeployTree(root);
         string k8s = Path.Combine(root, "deploy", "k8s");
-        foreach (string file in Directory.EnumerateFiles(k8s, "kustomization.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        var pending = new Queue<string>(Directory.EnumerateFiles(k8s, "kustomization.yaml", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal).Select(f => tree.Relative(Path.GetDirectoryName(f)!)));
+        var seen = new HashSet<string>(pending, StringComparer.Ordinal);
+        while (pending.TryDequeue(out string? dir))
         {
-            string dir = tree.Relative(Path.GetDirectoryName(file)!);
-            if (Yaml.Load(File.ReadAllText(file)) is not Dictionary<string, object?> doc)
+            Kustomization? kustomization = tree.LoadKustomization(dir);
+            if (kustomization is null)
             {
-                tree.LoadProblems.Add($"{dir}/kustomization.yaml: not a mapping");
                 continue;
             }
 
-            var kustomization = new Kustomization(dir, doc);
-            tree.Kustomizations.Add(kustomization);
-            foreach (string entry in Yaml.Seq(doc, "resources").Select(Yaml.Text).OfType<string>())
+            foreach (string entry in Yaml.Seq(kustomization.Doc, "resources").Concat(Yaml.Seq(kustomization.Doc, "components")).Select(Yaml.Text).OfType<string>())
             {
                 string path = Combine(dir, entry);
-                if (File.Exists(tree.Full(path)))
+                if (File.Exists(tree.Full(path + "/kustomization.yaml")) && seen.Add(path))
                 {
-                    tree.Resources.AddRange(tree.ReadObjects(path));
-                }
-            }
-
-            foreach (object? patch in Yaml.Seq(doc, "patches").Concat(Yaml.Seq(doc, "patchesStrategicMerge")))
-            {
-                string? entry = patch is string s ? s : Yaml.Str(patch, "path");
-                if (entry is not null && File.Exists(tree.Full(Combine(dir, entry))))
-                {
-                    tree.Patches.AddRange(tree.ReadObjects(Combine(dir, entry)));
-                }
-            }
-
-            foreach (object? generator in Yaml.Seq(doc, "configMapGenerator"))
-            {
-                string name = Yaml.Str(generator, "name") ?? "?";
-                foreach (string entry in Yaml.Seq(generator, "files").Select(Yaml.Text).OfType<string>())
-                {
-                    int equals = entry.IndexOf('=', StringComparison.Ordinal);
-                    string source = equals >= 0 ? entry[(equals + 1)..] : entry;
-                    string key = equals >= 0 ? entry[..equals] : Path.GetFileName(source);
-                    tree.GeneratedFiles.Add(new GeneratedFile(kustomization, name, key, Combine(dir, source)));
+                    pending.Enqueue(path);
                 }
             }
         }
@@ -291,6 +275,51 @@ internal sealed partial class DeployTree
         {
             yield return current.ToString().Trim();
         }
+    }
+
+    /// <summary>Reads the kustomization in <paramref name="dir"/> with its resources, patches and generator files.</summary>
+    private Kustomization? LoadKustomization(string dir)
+    {
+        if (Yaml.Load(File.ReadAllText(Full(dir + "/kustomization.yaml"))) is not Dictionary<string, object?> doc)
+        {
+            LoadProblems.Add($"{dir}/kustomization.yaml: not a mapping");
+            return null;
+        }
+
+        var kustomization = new Kustomization(dir, doc);
+        Kustomizations.Add(kustomization);
+        foreach (string entry in Yaml.Seq(doc, "resources").Select(Yaml.Text).OfType<string>())
+        {
+            string path = Combine(dir, entry);
+            if (File.Exists(Full(path)))
+            {
+                Resources.AddRange(ReadObjects(path));
+            }
+        }
+
+        foreach (object? patch in Yaml.Seq(doc, "patches").Concat(Yaml.Seq(doc, "patchesStrategicMerge")))
+        {
+            string? entry = patch is string s ? s : Yaml.Str(patch, "path");
+            if (entry is not null && File.Exists(Full(Combine(dir, entry))))
+            {
+                Patches.AddRange(ReadObjects(Combine(dir, entry)));
+            }
+        }
+
+        foreach (object? generator in Yaml.Seq(doc, "configMapGenerator"))
+        {
+            string name = Yaml.Str(generator, "name") ?? "?";
+            foreach (string entry in Yaml.Seq(generator, "files").Select(Yaml.Text).OfType<string>())
+            {
+                // Kustomize resolves a generator's files against the kustomization that declares it.
+                int equals = entry.IndexOf('=', StringComparison.Ordinal);
+                string source = equals >= 0 ? entry[(equals + 1)..] : entry;
+                string key = equals >= 0 ? entry[..equals] : Path.GetFileName(source);
+                GeneratedFiles.Add(new GeneratedFile(kustomization, name, key, Combine(dir, source)));
+            }
+        }
+
+        return kustomization;
     }
 
     private IEnumerable<Manifest> ReadObjects(string path)
