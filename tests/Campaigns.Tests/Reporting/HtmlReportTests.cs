@@ -118,6 +118,29 @@ public sealed partial class HtmlReportTests : IDisposable
         Assert.False(File.Exists(path + ".tmp"));
     }
 
+    [Fact]
+    public void A_diff_stage_gives_one_spectrum_chart_per_fork_with_the_largest_changes_first()
+    {
+        var tensors = new JsonArray(
+            new JsonObject { ["name"] = "model.layers.0.mlp.down_proj.weight", ["changed"] = true, ["delta_norm"] = 2.0, ["spectrum"] = new JsonArray(2.0, 1e-6) },
+            new JsonObject { ["name"] = "model.layers.1.self_attn.o_proj.weight", ["changed"] = true, ["delta_norm"] = 5.0, ["spectrum"] = new JsonArray(5.0, 0.5, 0.1) },
+            new JsonObject { ["name"] = "model.norm.weight", ["changed"] = true, ["delta_norm"] = 0.1, ["spectrum"] = new JsonArray() },
+            new JsonObject { ["name"] = "model.embed_tokens.weight", ["changed"] = false, ["spectrum"] = new JsonArray() });
+        File.WriteAllText(_folder.File("diff-0.json"), tensors.ToJsonString());
+        JsonObject results = SyntheticResults.Full();
+        results["diff"] = new JsonArray(
+            new JsonObject { ["fork"] = "/forks/abliterated", ["diff_json"] = "diff-0.json", ["changed"] = new JsonArray(), ["unchanged"] = 1 },
+            new JsonObject { ["fork"] = "/forks/gone", ["diff_json"] = "diff-1.json", ["changed"] = new JsonArray(), ["unchanged"] = 0 });
+
+        ReportFigure spectra = Assert.Single(Figures(results), f => f.Id.StartsWith("diff-spectra", StringComparison.Ordinal));
+        JsonArray traces = spectra.Spec!["data"]!.AsArray();
+        // Matrices with a spectrum, largest ‖ΔW‖ first; the norm vector has none; the missing fork's file gives no chart.
+        Assert.Equal(["model.layers.1.self_attn.o_proj.weight", "model.layers.0.mlp.down_proj.weight"], traces.Select(t => (string)t!["name"]!));
+        Assert.Equal([5.0, 0.5, 0.1], traces[0]!["y"]!.AsArray().Select(v => (double)v!));
+        Assert.Equal("log", (string?)spectra.Spec["layout"]!["yaxis"]!["type"]);
+        Assert.Contains("2 largest of the 3 changed matrices of /forks/abliterated", spectra.Caption, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("(src|href)\\s*=\\s*[\"']?(https?:)?//|<link\\b|@import", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalReference();
 }
