@@ -1,6 +1,12 @@
 namespace Geode.Client.Tests.Campaigns;
 
-/// <summary>Tests that share one embedded run of <see cref="SmallCampaign"/>; they run one after another.</summary>
+/// <summary>
+/// Tests that run campaigns: they share one embedded run of <see cref="SmallCampaign"/> and run one
+/// after another. Every campaign keeps both cores of a CI machine busy; run side by side, they
+/// starve each other's processes, and the tests that time signals (Ctrl-C cancels, SIGINT stops a
+/// silo within a minute) failed on a fresh 2-core machine. Tests that start silo or campaign
+/// processes join this collection even when they do not use the shared run.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class CampaignCollection : ICollectionFixture<SmallCampaign>
 {

@@ -17,6 +17,7 @@ namespace Geode.Client.Tests.Campaigns;
 /// finished shards are not run again, and the activation store holds every prompt exactly once —
 /// the same activations an embedded run captures.
 /// </summary>
+[Collection(CampaignCollection.Name)]
 public sealed class RedisClusterTests(RedisServer redis) : IClassFixture<RedisServer>
 {
     private const int Prompts = 340;

@@ -7,6 +7,7 @@ namespace Geode.Client.Tests.Monitoring;
 /// A silo that ran a whole campaign exports what the Grafana dashboard plots, the counters moved,
 /// no label carries a prompt, and a real Prometheus scrapes it and answers the dashboard's queries.
 /// </summary>
+[Collection(Campaigns.CampaignCollection.Name)]
 public sealed class SiloMetricsTests(MonitoredCampaign campaign) : IClassFixture<MonitoredCampaign>
 {
     // What a geode_ series may be labelled with: bounded values only (DESIGN §5).
