@@ -2,10 +2,9 @@ namespace Geode.Client.Tests.Campaigns;
 
 /// <summary>
 /// Tests that run campaigns: they share one embedded run of <see cref="SmallCampaign"/> and run one
-/// after another. Every campaign keeps both cores of a CI machine busy; run side by side, they
-/// starve each other's processes, and the tests that time signals (Ctrl-C cancels, SIGINT stops a
-/// silo within a minute) failed on a fresh 2-core machine. Tests that start silo or campaign
-/// processes join this collection even when they do not use the shared run.
+/// after another. Every campaign keeps both cores of a CI machine busy, so running them side by
+/// side only makes each slower and their waits (a silo stopping within a minute) tighter. Tests
+/// that start silo or campaign processes join this collection even when they do not use the shared run.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class CampaignCollection : ICollectionFixture<SmallCampaign>

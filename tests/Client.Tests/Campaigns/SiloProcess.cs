@@ -41,12 +41,18 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts the built CLI with <paramref name="args"/>, output redirected.</summary>
     public static Process Start(IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // SIGINT back to its default: a test run started in the background (`cmd &` in a script,
+        // nohup, some CI runners) inherits SIGINT ignored, and .NET, like any Unix program,
+        // keeps a signal ignored that was ignored when it started — the Ctrl-C tests would then
+        // signal a process that cannot hear them. `env --default-signal` is coreutils ≥ 8.31.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "geode.dll"));
         foreach (string arg in args)
         {
