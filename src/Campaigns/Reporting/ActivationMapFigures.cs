@@ -14,6 +14,9 @@ namespace Geode.Campaigns.Reporting;
 /// </summary>
 public static class ActivationMapFigures
 {
+    /// <summary>The fewest prompts a map is drawn for: the 5-NN separation score needs six.</summary>
+    public const int MinPoints = 6;
+
     /// <summary>At most this many prompts go into a map (a stratified sample beyond it): exact UMAP is quadratic in N.</summary>
     public const int MaxPoints = 3000;
 
@@ -44,6 +47,11 @@ public static class ActivationMapFigures
         if (activations.shape[0] != prompts.Count)
         {
             return [Missing($"the activations hold {activations.shape[0]} prompts but {PromptManifest.FileName} lists {prompts.Count}")];
+        }
+
+        if (prompts.Count < MinPoints)
+        {
+            return [Missing($"the campaign has {prompts.Count} prompts; a map needs at least {MinPoints}")];
         }
 
         int[] chosen = Sample(prompts, MaxPoints);

@@ -58,6 +58,22 @@ public sealed class ActivationMapFiguresTests : IDisposable
     }
 
     [Fact]
+    public void Fewer_prompts_than_a_map_needs_give_a_line_saying_so_not_an_error()
+    {
+        using var scope = NewDisposeScope();
+        string store = _folder.File("store/key/activations.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(store)!);
+        SafetensorsWriter.Write(store, [(ActivationStore.TensorName, randn([2, 4, 8], generator: new TorchSharp.torch.Generator(2)))]);
+        string outDir = _folder.File("out");
+        PromptManifest.Write(outDir, Prompts([.. Enumerable.Range(0, 4).Select(i => ($"p{i}", i < 2 ? "a" : "b", $"prompt {i}"))]));
+        var results = new JsonObject { ["capture"] = new JsonObject { ["file"] = Path.GetRelativePath(outDir, store) }, ["geometry"] = new JsonObject { ["peak_layer"] = 1 } };
+
+        ReportFigure map = Assert.Single(ActivationMapFigures.Build(new ReportContext(results, outDir)));
+        Assert.Null(map.Spec);
+        Assert.Contains("4 prompts; a map needs at least 6", map.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_the_manifest_the_map_says_why_it_is_missing()
     {
         var results = new JsonObject { ["capture"] = new JsonObject { ["file"] = "../nowhere.safetensors" }, ["geometry"] = new JsonObject { ["peak_layer"] = 1 } };
