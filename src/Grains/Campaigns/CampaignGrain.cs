@@ -579,7 +579,16 @@ public sealed class CampaignGrain(
         CampaignResults.WriteAtomically(Path.Combine(request.OutDir, "results.json"), results);
         foreach (ICampaignReport report in reports)
         {
-            report.Write(results, request.OutDir);
+            // results.json is the campaign's result; a report is a view of it. One that cannot be
+            // drawn must not fail a campaign whose numbers are already written: say so, go on.
+            try
+            {
+                report.Write(results, request.OutDir);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Campaign {Id}: {Report} could not be written ({Error}); results.json is complete, rebuild with `geode report {OutDir}`", request.Id, report.GetType().Name, e.Message, request.OutDir);
+            }
         }
     }
 }
