@@ -81,6 +81,9 @@ public static class GeodeSiloExtensions
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<GeodeMetrics>();
         silo.Services.AddSingleton<CampaignWorkspaces>();
+
+        // The coordinator dispatches over the live compute silos, whether or not this silo computes.
+        SiloRoleExtensions.AddComputeSilos(silo.Services);
         silo.Services.AddSingleton<ICampaignReport, MarkdownSummary>();
         silo.Services.AddSingleton<ICampaignReport, Geode.Campaigns.Reporting.HtmlReport>();
         return silo;
