@@ -6,6 +6,7 @@ using Geode.Grains.Telemetry;
 using Geode.Grains.Workers;
 using Geode.Silo.Placement;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -78,6 +79,9 @@ public static class GeodeSiloExtensions
         silo.Configure<MessagingOptions>(o => o.MaxMessageBodySize = MaxMessageBodySize);
         silo.Services.Configure<ModelPoolOptions>(o => o.Device = device);
         silo.Services.AddSingleton<ModelPool>();
+
+        // TryAdd: a benchmark or test silo may have put a simulated device here first.
+        silo.Services.TryAddSingleton<IShardRunner, ModelShardRunner>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<GeodeMetrics>();
         silo.Services.AddSingleton<CampaignWorkspaces>();

@@ -1,0 +1,40 @@
+using Geode.Analysis.Evaluation;
+using Geode.Campaigns.Artifacts;
+using Geode.Campaigns.Execution;
+using Geode.Grains.Campaigns;
+using Geode.Grains.Wire;
+using static TorchSharp.torch;
+
+namespace Geode.Grains.Workers;
+
+/// <summary>
+/// Runs shards on the silo's model worker (DESIGN §3): generate and judge, or capture residuals and
+/// their partial statistics, all on the worker's torch thread.
+/// </summary>
+/// <param name="models">The silo's model pool.</param>
+/// <param name="silo">This silo, named in every outcome.</param>
+public sealed class ModelShardRunner(ModelPool models, ILocalSiloDetails silo) : IShardRunner
+{
+    /// <inheritdoc />
+    public async Task<ShardOutcome> RunAsync(ShardWork work, CampaignWorkspace workspace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(workspace);
+        ModelSession session = await models.Get(workspace.Campaign.Model);
+        string name = silo.Name;
+        return work.Job == "generate"
+            ? await session.Worker.RunAsync(lm =>
+            {
+                IReadOnlyList<ResponseRecord> records = ShardJobs.Generate(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
+                return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name, []);
+            }, cancellationToken)
+            : await session.Worker.RunAsync(lm =>
+            {
+                (Tensor activations, long tokens) = ShardJobs.Capture(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
+                using (activations)
+                {
+                    return new ShardOutcome([], TensorPayloads.ToPayload(activations), tokens, name, ShardJobs.PartialStatistics(workspace, work.Start, activations));
+                }
+            }, cancellationToken);
+    }
+}
