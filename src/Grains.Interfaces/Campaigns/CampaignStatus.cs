@@ -17,6 +17,11 @@ namespace Geode.Grains.Campaigns;
 /// <param name="Silos">Units (shards and trials) merged per silo name: where the work ran.</param>
 /// <param name="Launched">Units sent to workers, retries included; minus the merged units, what was run and lost.</param>
 /// <param name="Fraction">The running round's share done, counting what running trials report of themselves.</param>
+/// <param name="Merged">Units merged over the campaign (first results only).</param>
+/// <param name="CoordinatorSeconds">Seconds the coordinator spent on its own work (bookkeeping, merges, saves), not waiting; divided by <paramref name="Merged"/>, its overhead per unit.</param>
+/// <param name="Duplicates">Results dropped because their unit was already merged (backups and retries that lost).</param>
+/// <param name="Backups">Backup copies sent of units still running elsewhere.</param>
+/// <param name="RoundSeconds">Wall seconds of each finished round's dispatch, keyed <c>stage/round</c>.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("geode.campaign-status")]
@@ -36,7 +41,12 @@ public sealed record CampaignStatus(
     [property: Id(12)] string OutDir,
     [property: Id(13)] IReadOnlyDictionary<string, int> Silos,
     [property: Id(14)] int Launched,
-    [property: Id(15)] double Fraction)
+    [property: Id(15)] double Fraction,
+    [property: Id(16)] int Merged,
+    [property: Id(17)] double CoordinatorSeconds,
+    [property: Id(18)] int Duplicates,
+    [property: Id(19)] int Backups,
+    [property: Id(20)] IReadOnlyDictionary<string, double> RoundSeconds)
 {
     /// <summary>The running stage's name, or null when none runs.</summary>
     public string? Stage => StageIndex >= 0 && StageIndex < Stages.Count ? Stages[StageIndex] : null;

@@ -4,6 +4,8 @@ using Geode.Analysis.Evaluation;
 using Geode.Campaigns;
 using Geode.Campaigns.Artifacts;
 using Geode.Campaigns.Execution;
+using Geode.Grains.Dispatch;
+using Geode.Grains.Placement;
 using Geode.Grains.Telemetry;
 using Geode.Grains.Wire;
 using Geode.Model;
@@ -14,20 +16,23 @@ namespace Geode.Grains.Campaigns;
 
 /// <summary>
 /// The coordinator of one campaign (DESIGN §3). Its state lives in grain storage (memory when
-/// embedded, Redis in a cluster) and is saved after every merged unit, so a new activation — after
-/// a silo dies, or every silo restarts — continues from the same stage and round without redoing a
-/// finished shard. A reminder wakes it when no client is polling.
+/// embedded, Redis in a cluster) and is saved at most once a second while units merge and at the
+/// end of every round, so a new activation — after a silo dies, or every silo restarts — continues
+/// from the same stage and round, redoing at most the last second's units (harmless: see below).
+/// A reminder wakes it when no client is polling.
 /// </summary>
 /// <remarks>
-/// Each round of a stage is a <see cref="ShardLedger"/>: units are leased, sent to shard or trial
-/// grains on compute silos (several in flight), and merged in arrival order; a unit's artifact is
-/// written before the ledger marks it done, and rewriting it is harmless, which makes every merge
-/// exactly once. A unit that fails is leased again (to a new grain, so placement picks a live silo);
-/// one that fails five times fails the campaign with its error.
+/// Each round of a stage is a <see cref="ShardLedger"/>: units are leased and pulled by the compute
+/// silos — each holds at most two, and gets the next when one of its own settles — then merged in
+/// arrival order (<c>CampaignGrain.Round.cs</c>). A unit's artifact is written before the ledger
+/// marks it done, and rewriting it is harmless, which makes every merge exactly once. A unit that
+/// fails is leased again (to a new grain, on whichever silo has a free slot); one that fails five
+/// times fails the campaign with its error.
 /// </remarks>
-public sealed class CampaignGrain(
+public sealed partial class CampaignGrain(
     [PersistentState("campaign", CampaignGrain.StorageName)] IPersistentState<CampaignRecord> state,
     CampaignWorkspaces workspaces,
+    IComputeSilos computeSilos,
     IEnumerable<ICampaignReport> reports,
     GeodeMetrics metrics,
     ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable
@@ -36,8 +41,6 @@ public sealed class CampaignGrain(
     public const string StorageName = "geode";
 
     private const string ReminderName = "geode-campaign-drive";
-    private const int InFlight = 8;
-    private const int MaxAttempts = 5;
 
     private readonly Stopwatch _clock = new();
     private readonly Dictionary<string, double> _partial = new(StringComparer.Ordinal);
@@ -164,7 +167,12 @@ public sealed class CampaignGrain(
             r.Request?.OutDir ?? string.Empty,
             new Dictionary<string, int>(r.Silos),
             r.Launched,
-            Fraction(r));
+            Fraction(r),
+            r.Merged,
+            r.CoordinatorSeconds + (Running ? _own.Elapsed.TotalSeconds : 0),
+            r.Duplicates,
+            r.Backups,
+            new Dictionary<string, double>(r.RoundSeconds));
     }
 
     private double Fraction(CampaignRecord r)
@@ -436,9 +444,9 @@ public sealed class CampaignGrain(
         RunRound(
             "shards",
             prompts,
-            size,
+            ShardSizing.Size(prompts, size, computeSilos.Live().Count),
             [],
-            (lease, key) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count), _cancel.Token),
+            (lease, key, cancellation) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count), cancellation),
             async (lease, outcome) =>
             {
                 await merge(lease, outcome);
@@ -451,125 +459,12 @@ public sealed class CampaignGrain(
             units.Length,
             1,
             [.. units],
-            (lease, key) => GrainFactory.GetGrain<ITrialGrain>(key).Run(new TrialWork(request, stage, Record.Units[lease.Index], argument, request.OutDir), _cancel.Token),
+            (lease, key, cancellation) => GrainFactory.GetGrain<ITrialGrain>(key).Run(new TrialWork(request, stage, Record.Units[lease.Index], argument, request.OutDir), cancellation),
             (lease, outcome) =>
             {
                 CampaignResults.WriteAtomically(CampaignResults.TrialFile(request.OutDir, stage, round, Record.Units[lease.Index]), JsonNode.Parse(outcome.Json)!);
                 return Task.FromResult((outcome.Tokens, outcome.Silo));
             });
-
-    private async Task RunRound<T>(string round, int items, int size, List<int> units, Func<ShardLease, string, Task<T>> call, Func<ShardLease, T, Task<(long Tokens, string Silo)>> merge)
-    {
-        if (Record.FinishedRounds.Contains(round))
-        {
-            return;
-        }
-
-        if (Record.Round != round || Record.Ledger is null)
-        {
-            Record.Round = round;
-            Record.Ledger = ShardLedger.Plan(items, size);
-            Record.Units = units;
-            await Save();
-        }
-
-        ShardLedger ledger = Record.Ledger;
-
-        // Leases held when the last activation ended have no one waiting for them: run them again.
-        ledger.Expire(DateTimeOffset.MaxValue);
-        string stage = Record.Stages[Record.StageIndex];
-        string kind = round == "shards" ? GeodeMetrics.Shard : GeodeMetrics.Trial;
-        string prefix = $"{this.GetPrimaryKeyString()}/{stage}/{round}";
-        var running = new Dictionary<Task<T>, ShardLease>();
-        var failures = new Dictionary<int, int>();
-        var unreachable = new Dictionary<int, int>();
-        try
-        {
-            while (!ledger.IsComplete && Running)
-            {
-                int launched = 0;
-                while (running.Count < InFlight && ledger.Lease("coordinator", DateTimeOffset.UtcNow) is { } lease)
-                {
-                    string key = $"{prefix}/{lease.Index}/{lease.Attempt}";
-                    _partial[key] = 0;
-                    running[call(lease, key)] = lease;
-                    metrics.UnitLaunched(stage, kind);
-                    launched++;
-                }
-
-                if (launched > 0)
-                {
-                    Record.Launched += launched;
-                    await Save();
-                }
-
-                Task<T> done = await Task.WhenAny(running.Keys);
-                ShardLease finished = running[done];
-                running.Remove(done);
-                metrics.UnitsSettled(stage, kind);
-                _partial.Remove($"{prefix}/{finished.Index}/{finished.Attempt}");
-                if (!Running)
-                {
-                    return;
-                }
-
-                try
-                {
-                    T outcome = await done;
-                    if (ledger.Shards[finished.Index].State == ShardState.Done)
-                    {
-                        Record.Duplicates++;
-                    }
-                    else
-                    {
-                        (long tokens, string silo) = await merge(finished, outcome);
-                        Record.Tokens += tokens;
-                        Record.Silos[silo] = Record.Silos.GetValueOrDefault(silo) + 1;
-                        ledger.Complete(finished);
-                    }
-                }
-                catch (Exception) when (_cancel.IsCancellationRequested)
-                {
-                    // This activation is going away (cancelled, or its silo is stopping): leave the
-                    // ledger as saved; the next activation leases the unit again.
-                    return;
-                }
-                catch (Exception e)
-                {
-                    // A silo that died, cannot be reached or is stopping (its worker cancels its work)
-                    // is the cluster's problem, not the unit's: wait for membership to catch up and
-                    // try elsewhere, as often as it takes. Any other failure is the unit's own, and
-                    // five of those fail the campaign.
-                    bool transport = e is OrleansException or TimeoutException or OperationCanceledException;
-                    int attempts = unreachable[finished.Index] = unreachable.GetValueOrDefault(finished.Index) + 1;
-                    int failed = transport ? failures.GetValueOrDefault(finished.Index) : failures[finished.Index] = failures.GetValueOrDefault(finished.Index) + 1;
-                    Record.Retries++;
-                    metrics.UnitFailed(stage, kind);
-                    log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed{Kind}: {Error}", Record.Request!.Id, round, finished.Index, finished.Attempt, transport ? " (silo unreachable)" : $" ({failed}/{MaxAttempts})", e.Message);
-                    if (!transport && (failed >= MaxAttempts || e is BadInputException))
-                    {
-                        throw;
-                    }
-
-                    ledger.Retry(finished);
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 250 << Math.Min(attempts - 1, 4))));
-                }
-
-                await Save();
-            }
-
-            if (Running)
-            {
-                Record.FinishedRounds.Add(round);
-                await Save();
-            }
-        }
-        finally
-        {
-            // Whatever is still out (the campaign was cancelled or failed, or the silo is stopping) is no longer awaited.
-            metrics.UnitsSettled(stage, kind, running.Count);
-        }
-    }
 
     private void Finish(CampaignWorkspace workspace)
     {

@@ -80,4 +80,23 @@ public sealed class CampaignRecord
     /// <summary>Units sent to shard or trial grains, first runs and retries alike.</summary>
     [Id(17)]
     public int Launched { get; set; }
+
+    /// <summary>Units merged over the campaign (first results; duplicates not counted).</summary>
+    [Id(18)]
+    public int Merged { get; set; }
+
+    /// <summary>
+    /// Seconds the coordinator itself spent dispatching: bookkeeping, merging results (store writes,
+    /// sending partial statistics) and saving this record — not the time it waited for workers.
+    /// </summary>
+    [Id(19)]
+    public double CoordinatorSeconds { get; set; }
+
+    /// <summary>Backup copies sent of units still running elsewhere (the tail of a round).</summary>
+    [Id(20)]
+    public int Backups { get; set; }
+
+    /// <summary>Wall seconds of each finished round's dispatch, from its first lease to its last merge, keyed <c>stage/round</c>.</summary>
+    [Id(21)]
+    public Dictionary<string, double> RoundSeconds { get; set; } = [];
 }
