@@ -18,10 +18,11 @@ namespace Geode.Grains.Campaigns;
 /// <param name="Launched">Units sent to workers, retries included; minus the merged units, what was run and lost.</param>
 /// <param name="Fraction">The running round's share done, counting what running trials report of themselves.</param>
 /// <param name="Merged">Units merged over the campaign (first results only).</param>
-/// <param name="CoordinatorSeconds">Seconds the coordinator spent on its own work (bookkeeping, merges, saves), not waiting; divided by <paramref name="Merged"/>, its overhead per unit.</param>
+/// <param name="CoordinatorSeconds">CPU seconds the coordinator spent on its own work (bookkeeping, merges, saves), not waiting; divided by <paramref name="Merged"/>, its overhead per unit.</param>
 /// <param name="Duplicates">Results dropped because their unit was already merged (backups and retries that lost).</param>
 /// <param name="Backups">Backup copies sent of units still running elsewhere.</param>
 /// <param name="RoundSeconds">Wall seconds of each finished round's dispatch, keyed <c>stage/round</c>.</param>
+/// <param name="CoordinatorWallSeconds">Wall seconds of the same work as <paramref name="CoordinatorSeconds"/> (more on a busy machine).</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("geode.campaign-status")]
@@ -46,7 +47,8 @@ public sealed record CampaignStatus(
     [property: Id(17)] double CoordinatorSeconds,
     [property: Id(18)] int Duplicates,
     [property: Id(19)] int Backups,
-    [property: Id(20)] IReadOnlyDictionary<string, double> RoundSeconds)
+    [property: Id(20)] IReadOnlyDictionary<string, double> RoundSeconds,
+    [property: Id(21)] double CoordinatorWallSeconds)
 {
     /// <summary>The running stage's name, or null when none runs.</summary>
     public string? Stage => StageIndex >= 0 && StageIndex < Stages.Count ? Stages[StageIndex] : null;

@@ -22,8 +22,8 @@ public sealed partial class CampaignGrain
     // joins mid-round gets work.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
-    // The coordinator's own time (not waiting); runs only inside a round's loop.
-    private readonly Stopwatch _own = new();
+    // The coordinator's own time in the running round (not waiting); added to the record when the round ends.
+    private CoordinatorClock _own = new();
 
     // Primary-constructor parameters, for the round loop (a nested class cannot reach them).
     private GeodeMetrics Metrics => metrics;
@@ -46,7 +46,7 @@ public sealed partial class CampaignGrain
         }
 
         var loop = new RoundLoop<T>(this, round, Record.Ledger, call, merge);
-        _own.Restart();
+        _own.Start();
         try
         {
             await loop.Run();
@@ -54,8 +54,9 @@ public sealed partial class CampaignGrain
         finally
         {
             _own.Stop();
-            Record.CoordinatorSeconds += _own.Elapsed.TotalSeconds;
-            _own.Reset();
+            Record.CoordinatorSeconds += _own.CpuSeconds;
+            Record.CoordinatorWallSeconds += _own.WallSeconds;
+            _own = new CoordinatorClock();
             loop.Abandon();
         }
 
@@ -108,7 +109,11 @@ public sealed partial class CampaignGrain
                 Launch(now);
                 if (_dirty && now - _savedAt >= SaveInterval.TotalMilliseconds)
                 {
-                    await grain.Save();
+                    // Only the save's synchronous part (copying the record) is the coordinator's own time.
+                    Task saving = grain.Save();
+                    grain._own.Stop();
+                    await saving;
+                    grain._own.Start();
                     _savedAt = Environment.TickCount64;
                     _dirty = false;
                 }

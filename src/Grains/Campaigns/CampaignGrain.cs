@@ -4,7 +4,6 @@ using Geode.Analysis.Evaluation;
 using Geode.Campaigns;
 using Geode.Campaigns.Artifacts;
 using Geode.Campaigns.Execution;
-using Geode.Grains.Dispatch;
 using Geode.Grains.Placement;
 using Geode.Grains.Telemetry;
 using Geode.Grains.Wire;
@@ -169,10 +168,11 @@ public sealed partial class CampaignGrain(
             r.Launched,
             Fraction(r),
             r.Merged,
-            r.CoordinatorSeconds + (Running ? _own.Elapsed.TotalSeconds : 0),
+            r.CoordinatorSeconds + (Running ? _own.CpuSeconds : 0),
             r.Duplicates,
             r.Backups,
-            new Dictionary<string, double>(r.RoundSeconds));
+            new Dictionary<string, double>(r.RoundSeconds),
+            r.CoordinatorWallSeconds + (Running ? _own.WallSeconds : 0));
     }
 
     private double Fraction(CampaignRecord r)
@@ -444,7 +444,7 @@ public sealed partial class CampaignGrain(
         RunRound(
             "shards",
             prompts,
-            ShardSizing.Size(prompts, size, computeSilos.Live().Count),
+            size,
             [],
             (lease, key, cancellation) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count), cancellation),
             async (lease, outcome) =>

@@ -86,8 +86,9 @@ public sealed class CampaignRecord
     public int Merged { get; set; }
 
     /// <summary>
-    /// Seconds the coordinator itself spent dispatching: bookkeeping, merging results (store writes,
-    /// sending partial statistics) and saving this record — not the time it waited for workers.
+    /// CPU seconds the coordinator itself spent dispatching: bookkeeping, merging results (store
+    /// writes, sending partial statistics) and saving this record — not the time it waited for
+    /// workers (wall seconds where the platform reports no thread CPU time).
     /// </summary>
     [Id(19)]
     public double CoordinatorSeconds { get; set; }
@@ -99,4 +100,8 @@ public sealed class CampaignRecord
     /// <summary>Wall seconds of each finished round's dispatch, from its first lease to its last merge, keyed <c>stage/round</c>.</summary>
     [Id(21)]
     public Dictionary<string, double> RoundSeconds { get; set; } = [];
+
+    /// <summary>Wall seconds of the same work as <see cref="CoordinatorSeconds"/>: more on a busy machine, where the coordinator's thread also waits for a core.</summary>
+    [Id(22)]
+    public double CoordinatorWallSeconds { get; set; }
 }
