@@ -55,11 +55,17 @@ internal sealed class SimulatedCluster : IAsyncDisposable
             // The primary holds the development membership table: it starts first, the rest together.
             await hosts[0].StartAsync(cancellationToken);
             await Task.WhenAll(hosts.Skip(1).Select(h => h.StartAsync(cancellationToken)));
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(TimeSpan.FromMinutes(2));
-            while (!hosts.All(h => h.Services.GetRequiredService<IComputeSilos>().Live().Count == devices.Count))
+            long deadline = Environment.TickCount64 + (long)TimeSpan.FromMinutes(2).TotalMilliseconds;
+            int[] seen = Seen(hosts);
+            while (seen.Any(n => n != devices.Count))
             {
-                await Task.Delay(100, deadline.Token);
+                if (Environment.TickCount64 > deadline)
+                {
+                    throw new InvalidOperationException($"bench scale: after 2 minutes the {devices.Count} silos see {string.Join(", ", seen)} compute silos each.");
+                }
+
+                await Task.Delay(100, cancellationToken);
+                seen = Seen(hosts);
             }
 
             return simulated;
@@ -91,6 +97,8 @@ internal sealed class SimulatedCluster : IAsyncDisposable
             }
         }));
     }
+
+    private static int[] Seen(List<IHost> hosts) => [.. hosts.Select(h => h.Services.GetRequiredService<IComputeSilos>().Live().Count)];
 
     private static IHost Build(string name, int siloPort, IPEndPoint primary, string cluster, SimulatedDevice device)
     {
