@@ -60,12 +60,15 @@ public sealed partial class CampaignGrain
             loop.Abandon();
         }
 
-        if (Running)
+        // Cancelled, or this activation is going away: the stage must not go on with a partial round.
+        if (!Running || _cancel.IsCancellationRequested || !Record.Ledger!.IsComplete)
         {
-            Record.RoundSeconds[$"{Record.Stages[Record.StageIndex]}/{round}"] = Math.Round(loop.WallSeconds, 3);
-            Record.FinishedRounds.Add(round);
-            await Save();
+            throw new OperationCanceledException($"The {round} round stopped before it was complete.");
         }
+
+        Record.RoundSeconds[$"{Record.Stages[Record.StageIndex]}/{round}"] = Math.Round(loop.WallSeconds, 3);
+        Record.FinishedRounds.Add(round);
+        await Save();
     }
 
     /// <summary>The names the dispatcher knows the live compute silos by; one unnamed slot set ("anywhere") while none is known.</summary>
@@ -102,7 +105,7 @@ public sealed partial class CampaignGrain
             _wall.Start();
             _savedAt = Environment.TickCount64;
             Task tick = Task.Delay(RefreshInterval);
-            while (grain.Running && !ledger.IsComplete)
+            while (grain.Running && !grain._cancel.IsCancellationRequested && !ledger.IsComplete)
             {
                 long now = Environment.TickCount64;
                 _dispatcher.SetSilos(grain.ComputeSiloNames());
@@ -130,7 +133,7 @@ public sealed partial class CampaignGrain
                 grain._own.Stop();
                 Task done = await Task.WhenAny(waits);
                 grain._own.Start();
-                if (!grain.Running)
+                if (!grain.Running || grain._cancel.IsCancellationRequested)
                 {
                     return;
                 }

@@ -45,6 +45,7 @@ public sealed partial class CampaignGrain(
     private readonly Dictionary<string, double> _partial = new(StringComparer.Ordinal);
     private Task? _drive;
     private readonly CancellationTokenSource _cancel = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
 
     private CampaignRecord Record => state.State;
 
@@ -62,6 +63,28 @@ public sealed partial class CampaignGrain(
     {
         // Units in flight belong to this activation; the next one leases them again.
         await _cancel.CancelAsync();
+
+        // The round saves at most once a second: a graceful stop keeps the units merged since.
+        // Only when no save is in flight: that one's continuation may never run once the
+        // activation is going away, and waiting for it would hold the silo's shutdown.
+        if (Running && Record.Request is not null && await _writing.WaitAsync(TimeSpan.Zero, cancellationToken))
+        {
+            try
+            {
+                Record.StageSeconds += _clock.Elapsed.TotalSeconds;
+                _clock.Restart();
+                await state.WriteStateAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Campaign {Id}: the last merged units could not be saved on deactivation; they will run again", Record.Request.Id);
+            }
+            finally
+            {
+                _writing.Release();
+            }
+        }
+
         _cancel.Dispose();
     }
 
@@ -82,7 +105,7 @@ public sealed partial class CampaignGrain(
         Record.Stages = [.. StagePlan.Stages(workspace.Campaign)];
         Record.ModelHash = ActivationStore.ModelHash(workspace.Campaign.Model.Folder);
         Directory.CreateDirectory(request.OutDir);
-        await state.WriteStateAsync();
+        await WriteState();
         await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         metrics.CampaignStarted();
         log.LogInformation("Campaign {Id} started: {Stages}", request.Id, string.Join(", ", Record.Stages));
@@ -213,7 +236,7 @@ public sealed partial class CampaignGrain(
                 Record.Units = [];
                 Record.FinishedRounds = [];
                 Record.Tokens = 0;
-                await state.WriteStateAsync();
+                await WriteState();
                 log.LogInformation("Campaign {Id}: {Stage} done in {Seconds:F1} s", Record.Request!.Id, stage, Record.Seconds[stage]);
             }
 
@@ -225,6 +248,10 @@ public sealed partial class CampaignGrain(
                 await StopReminder();
                 metrics.CampaignFinished("succeeded");
             }
+        }
+        catch (OperationCanceledException) when (!Running || _cancel.IsCancellationRequested)
+        {
+            // Cancelled (the record says so already) or deactivating (the next activation resumes).
         }
         catch (Exception e) when (Running && !_cancel.IsCancellationRequested)
         {
@@ -245,7 +272,21 @@ public sealed partial class CampaignGrain(
     {
         Record.StageSeconds += _clock.Elapsed.TotalSeconds;
         _clock.Restart();
-        await state.WriteStateAsync();
+        await WriteState();
+    }
+
+    /// <summary>Writes the record, one write at a time: the round loop and a deactivation may both save, and storage rejects overlapping writes (etags).</summary>
+    private async Task WriteState()
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writing.Release();
+        }
     }
 
     private async Task StopReminder()
