@@ -18,6 +18,7 @@ internal static class BenchCommand
         bench.Add(CreateCapture());
         bench.Add(CreateLoad());
         bench.Add(CreateRandomCheckpoint());
+        bench.Add(BenchScaleCommand.Create());
         return bench;
     }
 
