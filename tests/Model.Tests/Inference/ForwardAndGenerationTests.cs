@@ -75,6 +75,44 @@ public sealed class ForwardAndGenerationTests
         Assert.Equal(firstStopInRow1 < 0 ? free.Tokens[1] : free.Tokens[1].Take(firstStopInRow1 + 1), stopped.Tokens[1]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_settled_row_leaves_the_batch_and_the_others_generate_what_they_would_have(bool useCache)
+    {
+        using CausalLM model = Load("gemma4-tiny-b");
+        using var scope = NewDisposeScope();
+        Tensor ids = randint(3, model.Config.VocabSize, [4, 7], dtype: ScalarType.Int64, generator: new Generator(31));
+        ids[3, ..3] = model.Config.PadTokenId;
+        Tensor mask = ones_like(ids);
+        mask[3, ..3] = 0;
+        Edit edit = Geode.Model.Tests.Edits.EditFixtures.Single(model.Config.HiddenSize, WriterKind.MlpOutput, [0, 1, 2], 1, EditVariant.Projection, postNormAware: false);
+        var options = new GenerationOptions(10) { StopIds = [], UseCache = useCache, Edits = ActivationEdits.PerRow([edit, null, edit, null]) };
+        GenerationResult free = TextGenerator.Generate(model, ids, mask, options);
+
+        // Rows 1 and 2 settle after 2 and 5 tokens; rows 0 and 3 must not notice.
+        int[] settleAt = [int.MaxValue, 2, 5, int.MaxValue];
+        var calls = new List<(int Row, int Count)>();
+        GenerationResult early = TextGenerator.Generate(model, ids, mask, options with
+        {
+            RowSettled = (row, tokens) =>
+            {
+                calls.Add((row, tokens.Count));
+                return tokens.Count >= settleAt[row];
+            },
+        });
+
+        Assert.Equal([false, true, true, false], early.Settled!);
+        Assert.Null(free.Settled);
+        for (int row = 0; row < 4; row++)
+        {
+            Assert.Equal(free.Tokens[row].Take(Math.Min(settleAt[row], 10)), early.Tokens[row]);
+        }
+
+        // A settled row is never asked about again: row 1 twice, row 2 five times, the others ten times.
+        Assert.Equal([10, 2, 5, 10], Enumerable.Range(0, 4).Select(row => calls.Count(c => c.Row == row)));
+    }
+
     [Fact]
     public void Seeded_sampling_repeats_and_another_seed_differs()
     {
