@@ -70,4 +70,7 @@ public sealed record CampaignGeneration(int MaxNewTokens, int Batch)
 {
     /// <summary>Stop a response once every judge's verdict on it is settled (the verdicts are unchanged; the stored text is shorter).</summary>
     public bool EarlyStop { get; init; } = true;
+
+    /// <summary>Choose the batch size by measured throughput, starting from <see cref="Batch"/> (<c>batch: auto</c>).</summary>
+    public bool AutoBatch { get; init; }
 }

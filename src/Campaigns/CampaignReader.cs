@@ -69,9 +69,11 @@ public static class CampaignReader
         int? horizon = document["judge_horizon"].Exists ? document["judge_horizon"].Int(0, 1) : null;
         CampaignNode generation = document["generation"];
         generation.Keys(["max_new_tokens", "batch", "early_stop"], "generation");
-        var lengths = new CampaignGeneration(generation["max_new_tokens"].Int(128, 1), generation["batch"].Int(32, 1))
+        bool autoBatch = generation["batch"].Exists && generation["batch"].String() == "auto";
+        var lengths = new CampaignGeneration(generation["max_new_tokens"].Int(128, 1), autoBatch ? 32 : generation["batch"].Int(32, 1))
         {
             EarlyStop = generation["early_stop"].Bool(true),
+            AutoBatch = autoBatch,
         };
         CampaignStages stages = ReadStages(document["stages"], prompts.Categories, folder, model.DType);
         errors.ThrowIfAny();

@@ -19,4 +19,10 @@ public sealed record BaselineOptions(int MaxNewTokens = 128, int BatchSize = 32)
     /// full-length response, the stored text is shorter. Off when any judge cannot settle.
     /// </summary>
     public bool EarlyStop { get; init; }
+
+    /// <summary>
+    /// Choose the batch size by measured throughput (<see cref="BatchSizer"/>), starting from
+    /// <see cref="BatchSize"/>; off keeps <see cref="BatchSize"/> throughout.
+    /// </summary>
+    public bool AutoBatch { get; init; }
 }

@@ -17,6 +17,9 @@ namespace Geode.Analysis.Evaluation;
 /// </summary>
 public static class VariantEvaluator
 {
+    /// <summary>The largest batch <see cref="BaselineOptions.AutoBatch"/> tries.</summary>
+    public const int MaximumAutoBatch = 512;
+
     /// <summary>Runs every prompt of <paramref name="prompts"/> under every edit of <paramref name="edits"/> (null: unedited).</summary>
     /// <param name="model">The base model.</param>
     /// <param name="tokenizer">Its tokenizer.</param>
@@ -59,8 +62,10 @@ public static class VariantEvaluator
             .ThenBy(r => r.p)];
         ISettlingJudge[]? settling = options.EarlyStop && judges.All(j => j is ISettlingJudge) ? [.. judges.Cast<ISettlingJudge>()] : null;
         int done = 0;
-        foreach ((int Variant, int Prompt)[] batch in rows.Chunk(options.BatchSize))
+        BatchSizer? sizer = options.AutoBatch ? new BatchSizer(options.BatchSize, Math.Max(options.BatchSize, Math.Min(rows.Length, MaximumAutoBatch))) : null;
+        while (done < rows.Length)
         {
+            (int Variant, int Prompt)[] batch = rows[done..Math.Min(rows.Length, done + (sizer?.Next ?? options.BatchSize))];
             var generation = new GenerationOptions(options.MaxNewTokens)
             {
                 StopIds = stops,
@@ -81,6 +86,7 @@ public static class VariantEvaluator
             }
 
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            sizer?.Record(batch.Length, seconds);
             for (int row = 0; row < batch.Length; row++)
             {
                 PromptRecord record = prompts.Records[batch[row].Prompt];

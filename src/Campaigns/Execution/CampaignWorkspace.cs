@@ -20,7 +20,7 @@ public sealed class CampaignWorkspace
         BaselinePrompts = baseline.Count == 0 ? prompts : prompts.Where(r => baseline.Contains(r.Category), "baseline categories");
         Refuse = campaign.Stages.Geometry?.Refuse ?? ["should_refuse"];
         Comply = campaign.Stages.Geometry?.Comply ?? ["safe_control"];
-        Options = new BaselineOptions(campaign.Generation.MaxNewTokens, campaign.Generation.Batch) { EarlyStop = campaign.Generation.EarlyStop };
+        Options = new BaselineOptions(campaign.Generation.MaxNewTokens, campaign.Generation.Batch) { EarlyStop = campaign.Generation.EarlyStop, AutoBatch = campaign.Generation.AutoBatch };
     }
 
     /// <summary>The validated campaign.</summary>
