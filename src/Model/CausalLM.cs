@@ -14,13 +14,14 @@ namespace Geode.Model;
 /// </summary>
 public sealed class CausalLM : IDisposable
 {
-    private const int MaxCachedEdits = 64;
+    private const int MaxCachedEdits = 512;
 
     private readonly DecoderLayer[] _layers;
     private readonly RmsNorm _finalNorm;
     private readonly PerLayerEmbedding? _perLayerEmbedding;
     private readonly Dictionary<RopeSpec, RotaryEmbedding> _rotary = [];
     private readonly Dictionary<Edit, ResolvedEdit> _resolved = new(ReferenceEqualityComparer.Instance);
+    private (ActivationEdits Edits, EditApplication Application)? _application;
     private readonly Tensor _embedding;
     private readonly Tensor _head;
     private readonly int _lastPositionTail;
@@ -214,6 +215,12 @@ public sealed class CausalLM : IDisposable
 
     private EditApplication Resolve(ActivationEdits edits)
     {
+        // Generation passes the same edits every step while its batch keeps its rows.
+        if (_application is { } cached && ReferenceEquals(cached.Edits, edits))
+        {
+            return cached.Application;
+        }
+
         if (_resolved.Count > MaxCachedEdits)
         {
             ClearResolvedEdits();
@@ -236,11 +243,16 @@ public sealed class CausalLM : IDisposable
             resolved.Add(entry);
         }
 
-        return new EditApplication(resolved, edits.RowToEdit, Device);
+        _application?.Application.Dispose();
+        var application = new EditApplication(resolved, edits.RowToEdit, Device);
+        _application = (edits, application);
+        return application;
     }
 
     private void ClearResolvedEdits()
     {
+        _application?.Application.Dispose();
+        _application = null;
         foreach (ResolvedEdit entry in _resolved.Values)
         {
             entry.Dispose();
