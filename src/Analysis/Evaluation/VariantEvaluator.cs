@@ -20,6 +20,9 @@ public static class VariantEvaluator
     /// <summary>The largest batch <see cref="BaselineOptions.AutoBatch"/> tries.</summary>
     public const int MaximumAutoBatch = 512;
 
+    /// <summary>With early stopping, a row's verdicts are checked every this many new tokens.</summary>
+    public const int SettleEvery = 4;
+
     /// <summary>Runs every prompt of <paramref name="prompts"/> under every edit of <paramref name="edits"/> (null: unedited).</summary>
     /// <param name="model">The base model.</param>
     /// <param name="tokenizer">Its tokenizer.</param>
@@ -72,6 +75,13 @@ public static class VariantEvaluator
                 Edits = batch.All(r => edits[r.Variant] is null) ? null : ActivationEdits.PerRow([.. batch.Select(r => edits[r.Variant])]),
                 RowSettled = settling is null ? null : (row, tokens) =>
                 {
+                    // Decoding and judging a prefix costs more than a decode step of a small model:
+                    // ask every few tokens (a settled row runs at most that many tokens too long).
+                    if (tokens.Count % SettleEvery != 0)
+                    {
+                        return false;
+                    }
+
                     string prompt = prompts.Records[batch[row].Prompt].Prompt;
                     string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
                     return settling.All(judge => judge.Settled(prompt, text) is not null);
