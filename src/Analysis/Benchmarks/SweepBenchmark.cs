@@ -22,6 +22,8 @@ namespace Geode.Analysis.Benchmarks;
 /// <param name="SettledRows">Packed rows stopped early with their verdicts settled.</param>
 /// <param name="VerdictsCompared">Verdicts compared (rows × judges).</param>
 /// <param name="VerdictsDiffering">Verdicts that differ between the two runs.</param>
+/// <param name="OneAtATimeCpuSeconds">Processor time of the one-at-a-time run (all threads): steadier than wall time on a shared machine.</param>
+/// <param name="PackedCpuSeconds">Processor time of the packed run.</param>
 public sealed record SweepMeasurement(
     int Variants,
     int Prompts,
@@ -32,8 +34,13 @@ public sealed record SweepMeasurement(
     long PackedTokens,
     int SettledRows,
     int VerdictsCompared,
-    int VerdictsDiffering)
+    int VerdictsDiffering,
+    double OneAtATimeCpuSeconds,
+    double PackedCpuSeconds)
 {
+    /// <summary>Packed processor time as a fraction of one-at-a-time processor time.</summary>
+    public double CpuCostRatio => PackedCpuSeconds / OneAtATimeCpuSeconds;
+
     /// <summary>Packed cost as a fraction of one-at-a-time cost.</summary>
     public double CostRatio => PackedSeconds / OneAtATimeSeconds;
 }
@@ -95,6 +102,8 @@ public static class SweepBenchmark
         // Warm up once (first-call costs of the allocator and kernels are not either run's).
         VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [edits[0]], options with { EarlyStop = false });
 
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpuStart = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var single = new List<BaselineResult>(edits.Count);
         foreach (Edit edit in edits)
@@ -103,9 +112,13 @@ public static class SweepBenchmark
         }
 
         double oneAtATime = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        TimeSpan cpuMiddle = process.TotalProcessorTime;
         clock.Restart();
         IReadOnlyList<BaselineResult> packed = VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [.. edits], options);
         double together = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        TimeSpan cpuEnd = process.TotalProcessorTime;
 
         int compared = 0, differing = 0;
         for (int v = 0; v < edits.Count; v++)
@@ -131,6 +144,8 @@ public static class SweepBenchmark
             packed.Sum(r => r.Responses.Sum(x => (long)x.Tokens)),
             packed.Sum(r => r.Responses.Count(x => x.Settled)),
             compared,
-            differing);
+            differing,
+            (cpuMiddle - cpuStart).TotalSeconds,
+            (cpuEnd - cpuMiddle).TotalSeconds);
     }
 }

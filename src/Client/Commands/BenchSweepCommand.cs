@@ -86,6 +86,9 @@ internal static class BenchSweepCommand
                     one_at_a_time_seconds = Math.Round(m.OneAtATimeSeconds, 2),
                     packed_seconds = Math.Round(m.PackedSeconds, 2),
                     cost_ratio = Math.Round(m.CostRatio, 3),
+                    one_at_a_time_cpu_seconds = Math.Round(m.OneAtATimeCpuSeconds, 2),
+                    packed_cpu_seconds = Math.Round(m.PackedCpuSeconds, 2),
+                    cpu_cost_ratio = Math.Round(m.CpuCostRatio, 3),
                     one_at_a_time_tokens = m.OneAtATimeTokens,
                     packed_tokens = m.PackedTokens,
                     settled_rows = m.SettledRows,
@@ -96,7 +99,7 @@ internal static class BenchSweepCommand
                     $"{m.Variants} variants x {m.Prompts} prompts, {info.TorchThreads} threads on {info.Device}\n" +
                     $"  one variant at a time: {m.OneAtATimeSeconds:F1} s, {m.OneAtATimeTokens} tokens\n" +
                     $"  packed (batch {m.Batch}{(parsed.GetValue(earlyStop) ? ", early stop" : string.Empty)}): {m.PackedSeconds:F1} s, {m.PackedTokens} tokens, {m.SettledRows} rows settled early\n" +
-                    $"  cost ratio {m.CostRatio:F3}; verdicts differing {m.VerdictsDiffering} of {m.VerdictsCompared}"));
+                    $"  cost ratio {m.CostRatio:F3} (wall), {m.CpuCostRatio:F3} (processor time); verdicts differing {m.VerdictsDiffering} of {m.VerdictsCompared}"));
             return GeodeCli.Ok;
         });
         return command;
