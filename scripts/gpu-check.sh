@@ -2,7 +2,10 @@
 # Runs on a GPU host that has PyTorch (2.10 or 2.11, CUDA) but no .NET, from the repository root,
 # after scripts/gpu-bundle.sh packed .gpu-bundle/ here. Writes every output to ${OUT:-/tmp/geode-gpu}.
 #   doctor on cuda:0; model verify of every fixture on cuda:0 in float32 and bfloat16;
-#   capture throughput of the benchmark shape (float32) and of Gemma 4 E2B's shape (bfloat16).
+#   capture throughput of the benchmark shape (float32) and, in bfloat16 on Gemma 4 E2B's and E4B's
+#   shapes, the issue-8 comparisons with transformers on an H200 (reference/anchors.md): capture of
+#   344 prompts x 48 tokens (0.50 s / 0.52 s) and greedy generation of 64 prompts x 64 new tokens
+#   (1,325 / 1,122 tokens/s); plus a rank-1 merge into every writer.
 # DEVICE and LIBTORCH override the device (cuda:0) and the libtorch folder (PyTorch's torch/lib).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +36,12 @@ echo "doctor exit $?" >>"$out/doctor.txt"
 } >"$out/verify.txt"
 {
   geode bench capture --random-config gemma4-bench-small --device "$device" --json 2>&1
-  geode bench capture --random-config "${E2B_PRESET:-gemma4-e2b}" --dtype bfloat16 --prompts "${E2B_PROMPTS:-512}" --tokens 128 --batch 64 --device "$device" --json 2>&1
+  for shape in "${E2B_PRESET:-gemma4-e2b}" gemma4-e4b; do
+    for batch in 64 172 344; do
+      geode bench capture --random-config "$shape" --dtype bfloat16 --prompts 344 --tokens 48 --batch "$batch" --device "$device" --json 2>&1
+    done
+    geode bench generate --random-config "$shape" --dtype bfloat16 --prompts 64 --prompt-tokens 16 --new-tokens 64 --batch 64 --device "$device" --json 2>&1
+    geode bench merge --random-config "$shape" --dtype bfloat16 --rank 1 --device "$device" --json 2>&1
+  done
 } >"$out/bench.txt"
 cat "$out"/*.txt

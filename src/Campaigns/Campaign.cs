@@ -21,7 +21,11 @@ public sealed record Campaign(
     CampaignPrompts Prompts,
     IReadOnlyList<string> Judges,
     CampaignGeneration Generation,
-    CampaignStages Stages);
+    CampaignStages Stages)
+{
+    /// <summary>When set, every text judge reads only this many leading characters of a response (<c>judge_horizon</c>).</summary>
+    public int? JudgeHorizon { get; init; }
+}
 
 /// <summary>The model section.</summary>
 /// <param name="Folder">The Hugging Face checkpoint folder (it has a <c>config.json</c>).</param>
@@ -62,4 +66,11 @@ public sealed record CampaignPrompts(string? File, string? Format, IReadOnlyDict
 /// <summary>How responses are generated.</summary>
 /// <param name="MaxNewTokens">New tokens per response (the study: 128; short generations hide late refusals).</param>
 /// <param name="Batch">Prompts generated together.</param>
-public sealed record CampaignGeneration(int MaxNewTokens, int Batch);
+public sealed record CampaignGeneration(int MaxNewTokens, int Batch)
+{
+    /// <summary>Stop a response once every judge's verdict on it is settled (the verdicts are unchanged; the stored text is shorter).</summary>
+    public bool EarlyStop { get; init; } = true;
+
+    /// <summary>Choose the batch size by measured throughput, starting from <see cref="Batch"/> (<c>batch: auto</c>).</summary>
+    public bool AutoBatch { get; init; }
+}

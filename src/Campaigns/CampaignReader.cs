@@ -16,7 +16,7 @@ namespace Geode.Campaigns;
 /// </summary>
 public static class CampaignReader
 {
-    private static readonly string[] TopKeys = ["name", "model", "prompts", "judges", "generation", "stages"];
+    private static readonly string[] TopKeys = ["name", "model", "prompts", "judges", "judge_horizon", "generation", "stages"];
     private static readonly string[] FieldKeys = ["id", "category", "expected", "prompt", "variants"];
 
     /// <summary>The sweep recipes a campaign may name.</summary>
@@ -66,12 +66,18 @@ public static class CampaignReader
         CampaignModel model = ReadModel(document["model"], folder);
         CampaignPrompts prompts = ReadPrompts(document["prompts"], folder);
         IReadOnlyList<string> judges = ReadJudges(document["judges"]);
+        int? horizon = document["judge_horizon"].Exists ? document["judge_horizon"].Int(0, 1) : null;
         CampaignNode generation = document["generation"];
-        generation.Keys(["max_new_tokens", "batch"], "generation");
-        var lengths = new CampaignGeneration(generation["max_new_tokens"].Int(128, 1), generation["batch"].Int(32, 1));
+        generation.Keys(["max_new_tokens", "batch", "early_stop"], "generation");
+        bool autoBatch = generation["batch"].Exists && generation["batch"].String() == "auto";
+        var lengths = new CampaignGeneration(generation["max_new_tokens"].Int(128, 1), autoBatch ? 32 : generation["batch"].Int(32, 1))
+        {
+            EarlyStop = generation["early_stop"].Bool(true),
+            AutoBatch = autoBatch,
+        };
         CampaignStages stages = ReadStages(document["stages"], prompts.Categories, folder, model.DType);
         errors.ThrowIfAny();
-        return new Campaign(name, System.IO.Path.GetFullPath(file), model, prompts, judges, lengths, stages);
+        return new Campaign(name, System.IO.Path.GetFullPath(file), model, prompts, judges, lengths, stages) { JudgeHorizon = horizon };
     }
 
     private static YamlNode? ReadYaml(string text, string file)

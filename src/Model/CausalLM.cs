@@ -14,15 +14,17 @@ namespace Geode.Model;
 /// </summary>
 public sealed class CausalLM : IDisposable
 {
-    private const int MaxCachedEdits = 64;
+    private const int MaxCachedEdits = 512;
 
     private readonly DecoderLayer[] _layers;
     private readonly RmsNorm _finalNorm;
     private readonly PerLayerEmbedding? _perLayerEmbedding;
     private readonly Dictionary<RopeSpec, RotaryEmbedding> _rotary = [];
     private readonly Dictionary<Edit, ResolvedEdit> _resolved = new(ReferenceEqualityComparer.Instance);
+    private (ActivationEdits Edits, EditApplication Application)? _application;
     private readonly Tensor _embedding;
     private readonly Tensor _head;
+    private readonly int _lastPositionTail;
 
     /// <summary>Builds the model over loaded weights; the model owns <paramref name="weights"/>.</summary>
     public CausalLM(ModelConfig config, WeightStore weights, Device device)
@@ -37,6 +39,7 @@ public sealed class CausalLM : IDisposable
 
         HashSet<int> sources = [.. config.Layers.Where(l => l.KvSourceLayer is not null).Select(l => l.KvSourceLayer!.Value)];
         _layers = [.. config.Layers.Select(spec => new DecoderLayer(spec, config, name => weights[name], weights.Find, sources.Contains(spec.Index)))];
+        _lastPositionTail = FindLastPositionTail(config, sources);
         foreach (RopeSpec rope in config.Layers.Select(l => l.Rope).Distinct())
         {
             _rotary[rope] = new RotaryEmbedding(rope, device);
@@ -63,6 +66,9 @@ public sealed class CausalLM : IDisposable
 
     /// <summary>The weights' (and activations') dtype.</summary>
     public ScalarType DType { get; }
+
+    /// <summary>The first layer a last-position-only pass computes for the last position alone (the layer count when none).</summary>
+    internal int LastPositionTail => _lastPositionTail;
 
     /// <summary>Runs one batched forward pass.</summary>
     public ForwardResult Forward(ForwardRequest request)
@@ -97,8 +103,20 @@ public sealed class CausalLM : IDisposable
         HashSet<int> wanted = capture is null ? [] : [.. capture.Layers];
         Keep(0, h);
         context.PerLayerInputs = _perLayerEmbedding?.Forward(ids, h);
+
+        // Past the tail's start no later layer reads keys or values from this pass's states, so
+        // when nothing but the last position is asked for, the others need not be computed.
+        bool lastOnly = steps > 1 && !request.TrackGradients && request.Logits != LogitsScope.All
+            && (capture is null || capture.Position == CapturePosition.Last);
+        int narrowAt = lastOnly ? _lastPositionTail : _layers.Length;
         for (int i = 0; i < _layers.Length; i++)
         {
+            if (i == narrowAt)
+            {
+                h = h.narrow(1, steps - 1, 1);
+                context.KeepLastPositionOnly();
+            }
+
             h = _layers[i].Forward(h, context);
             Keep(i + 1, h);
         }
@@ -108,7 +126,7 @@ public sealed class CausalLM : IDisposable
         bool wantsFinal = capture?.IncludeFinalNorm ?? false;
         if (request.Logits != LogitsScope.None || wantsFinal)
         {
-            Tensor top = request.Logits == LogitsScope.Last && !wantsFinal ? h.narrow(1, steps - 1, 1) : h;
+            Tensor top = request.Logits == LogitsScope.Last && !wantsFinal ? h.narrow(1, h.shape[1] - 1, 1) : h;
             Tensor normed = _finalNorm.Forward(top);
             if (wantsFinal)
             {
@@ -197,6 +215,12 @@ public sealed class CausalLM : IDisposable
 
     private EditApplication Resolve(ActivationEdits edits)
     {
+        // Generation passes the same edits every step while its batch keeps its rows.
+        if (_application is { } cached && ReferenceEquals(cached.Edits, edits))
+        {
+            return cached.Application;
+        }
+
         if (_resolved.Count > MaxCachedEdits)
         {
             ClearResolvedEdits();
@@ -219,17 +243,39 @@ public sealed class CausalLM : IDisposable
             resolved.Add(entry);
         }
 
-        return new EditApplication(resolved, edits.RowToEdit, Device);
+        _application?.Application.Dispose();
+        var application = new EditApplication(resolved, edits.RowToEdit, Device);
+        _application = (edits, application);
+        return application;
     }
 
     private void ClearResolvedEdits()
     {
+        _application?.Application.Dispose();
+        _application = null;
         foreach (ResolvedEdit entry in _resolved.Values)
         {
             entry.Dispose();
         }
 
         _resolved.Clear();
+    }
+
+    /// <summary>
+    /// The first layer of the model's KV-shared tail: every layer from it on reuses an earlier
+    /// layer's keys and values and none is a source itself (Gemma 4 shares in its last layers).
+    /// Nothing after it reads a position's state except that position, so a pass that needs only
+    /// the last position computes only that one from here. The layer count when there is no tail.
+    /// </summary>
+    private static int FindLastPositionTail(ModelConfig config, HashSet<int> sources)
+    {
+        int tail = config.Layers.Count;
+        while (tail > 0 && config.Layers[tail - 1].SharesKv && !sources.Contains(tail - 1))
+        {
+            tail--;
+        }
+
+        return tail;
     }
 
     /// <summary>

@@ -57,12 +57,28 @@ public sealed class CampaignReaderTests : IDisposable
         Assert.Equal("campaign", campaign.Name);
         Assert.Equal(("float32", "cpu", (string?)null), (campaign.Model.DType, campaign.Model.Device, campaign.Model.LibTorch));
         Assert.Equal(new CampaignGeneration(128, 32), campaign.Generation);
+        Assert.True(campaign.Generation.EarlyStop);
+        Assert.False(campaign.Generation.AutoBatch);
+        Assert.Null(campaign.JudgeHorizon);
         Assert.Equal(["regex", "keyword"], campaign.Judges);
         Assert.Empty(campaign.Stages.Baseline!.Categories);
         Assert.Null(campaign.Stages.Sweeps);
     }
 
+    [Fact]
+    public void Throughput_settings_are_read()
+    {
+        Campaign campaign = Parse("model:\n  path: model\njudge_horizon: 300\ngeneration:\n  batch: auto\n  early_stop: false\nstages:\n  baseline: {}\n");
+
+        Assert.Equal(300, campaign.JudgeHorizon);
+        Assert.True(campaign.Generation.AutoBatch);
+        Assert.Equal(32, campaign.Generation.Batch);
+        Assert.False(campaign.Generation.EarlyStop);
+    }
+
     [Theory]
+    [InlineData("model:\n  path: model\ngeneration:\n  batch: lots\nstages:\n  baseline: {}\n", 4, "generation.batch: expected a whole number (found 'lots')")]
+    [InlineData("model:\n  path: model\njudge_horizon: 0\nstages:\n  baseline: {}\n", 3, "judge_horizon: must be")]
     [InlineData("stages:\n  baseline: {}\n  abliterate: {}\nmodel:\n  path: model\n", 3, "stages.abliterate: unknown key 'abliterate'")]
     [InlineData("model:\n  path: model\nstages:\n  sweeps:\n    alphas: [0.5, lots]\n", 5, "stages.sweeps.alphas[1]: expected a number (found 'lots')")]
     [InlineData("model:\n  path: model\nstages:\n  sweeps:\n    alphas: [3]\n", 5, "stages.sweeps.alphas[0]: must be in [0, 2], found 3")]

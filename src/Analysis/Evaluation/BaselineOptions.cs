@@ -12,4 +12,17 @@ public sealed record BaselineOptions(int MaxNewTokens = 128, int BatchSize = 32)
 
     /// <summary>Seed of the bootstrap intervals.</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Stop a row's generation as soon as every judge's verdict on it is settled (every judge is an
+    /// <see cref="Geode.Analysis.Judges.ISettlingJudge"/> and says so): the verdicts are those of the
+    /// full-length response, the stored text is shorter. Off when any judge cannot settle.
+    /// </summary>
+    public bool EarlyStop { get; init; }
+
+    /// <summary>
+    /// Choose the batch size by measured throughput (<see cref="BatchSizer"/>), starting from
+    /// <see cref="BatchSize"/>; off keeps <see cref="BatchSize"/> throughout.
+    /// </summary>
+    public bool AutoBatch { get; init; }
 }

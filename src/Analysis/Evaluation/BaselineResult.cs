@@ -13,6 +13,9 @@ public sealed record ResponseRecord(PromptRecord Record, string Response, int To
 {
     /// <summary>Wall-clock seconds of the generation batch this response came from (responses are generated together, not one by one).</summary>
     public double BatchSeconds { get; init; }
+
+    /// <summary>True when generation stopped early because every judge's verdict was settled (<see cref="BaselineOptions.EarlyStop"/>).</summary>
+    public bool Settled { get; init; }
 }
 
 /// <summary>Refusals in one category under the primary judge.</summary>

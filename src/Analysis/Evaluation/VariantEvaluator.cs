@@ -10,12 +10,19 @@ namespace Geode.Analysis.Evaluation;
 
 /// <summary>
 /// Evaluates several variants of one base model side by side (DESIGN §1.5–1.6): every prompt under
-/// every edit, the (prompt, edit) pairs packed into the same batches with one edit per row, so a
-/// sweep of k variants costs one model, k× the rows, and no weight copy. Each variant gets the
+/// every edit, the (prompt, edit) pairs sorted by prompt length and packed into the same batches
+/// with one edit per row, so a sweep of k variants costs one model, k× the rows, and no weight
+/// copy. With <see cref="BaselineOptions.EarlyStop"/> a row stops once every verdict is settled. Each variant gets the
 /// baseline's result: responses, every judge's verdicts, refusal per category with 95% intervals.
 /// </summary>
 public static class VariantEvaluator
 {
+    /// <summary>The largest batch <see cref="BaselineOptions.AutoBatch"/> tries.</summary>
+    public const int MaximumAutoBatch = 512;
+
+    /// <summary>With early stopping, a row's verdicts are checked every this many new tokens.</summary>
+    public const int SettleEvery = 4;
+
     /// <summary>Runs every prompt of <paramref name="prompts"/> under every edit of <paramref name="edits"/> (null: unedited).</summary>
     /// <param name="model">The base model.</param>
     /// <param name="tokenizer">Its tokenizer.</param>
@@ -49,16 +56,36 @@ public static class VariantEvaluator
             responses[v] = new ResponseRecord[prompts.Records.Count];
         }
 
-        // Variant-major rows: a batch holds consecutive prompts of one or two variants, so a
-        // variant's rows share padding lengths the way a plain baseline's do.
-        (int Variant, int Prompt)[] rows = [.. Enumerable.Range(0, edits.Count).SelectMany(v => Enumerable.Range(0, prompts.Records.Count).Select(p => (v, p)))];
+        // Rows sorted by prompt length, so a batch pads little; each row carries its own edit, so
+        // variants mix freely within a batch.
+        (int Variant, int Prompt)[] rows = [.. Enumerable.Range(0, edits.Count)
+            .SelectMany(v => Enumerable.Range(0, prompts.Records.Count).Select(p => (v, p)))
+            .OrderBy(r => encoded[r.p].Length)
+            .ThenBy(r => r.v)
+            .ThenBy(r => r.p)];
+        ISettlingJudge[]? settling = options.EarlyStop && judges.All(j => j is ISettlingJudge) ? [.. judges.Cast<ISettlingJudge>()] : null;
         int done = 0;
-        foreach ((int Variant, int Prompt)[] batch in rows.Chunk(options.BatchSize))
+        BatchSizer? sizer = options.AutoBatch ? new BatchSizer(options.BatchSize, Math.Max(options.BatchSize, Math.Min(rows.Length, MaximumAutoBatch))) : null;
+        while (done < rows.Length)
         {
+            (int Variant, int Prompt)[] batch = rows[done..Math.Min(rows.Length, done + (sizer?.Next ?? options.BatchSize))];
             var generation = new GenerationOptions(options.MaxNewTokens)
             {
                 StopIds = stops,
                 Edits = batch.All(r => edits[r.Variant] is null) ? null : ActivationEdits.PerRow([.. batch.Select(r => edits[r.Variant])]),
+                RowSettled = settling is null ? null : (row, tokens) =>
+                {
+                    // Decoding and judging a prefix costs more than a decode step of a small model:
+                    // ask every few tokens (a settled row runs at most that many tokens too long).
+                    if (tokens.Count % SettleEvery != 0)
+                    {
+                        return false;
+                    }
+
+                    string prompt = prompts.Records[batch[row].Prompt].Prompt;
+                    string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
+                    return settling.All(judge => judge.Settled(prompt, text) is not null);
+                },
             };
             GenerationResult result;
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -69,13 +96,18 @@ public static class VariantEvaluator
             }
 
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            sizer?.Record(batch.Length, seconds);
             for (int row = 0; row < batch.Length; row++)
             {
                 PromptRecord record = prompts.Records[batch[row].Prompt];
                 int[] tokens = result.Tokens[row];
                 string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
                 JudgeVerdict[] verdicts = [.. judges.Select(j => j.Judge(record.Prompt, text))];
-                responses[batch[row].Variant][batch[row].Prompt] = new ResponseRecord(record, text, tokens.Length, verdicts) { BatchSeconds = seconds };
+                responses[batch[row].Variant][batch[row].Prompt] = new ResponseRecord(record, text, tokens.Length, verdicts)
+                {
+                    BatchSeconds = seconds,
+                    Settled = result.Settled?[row] ?? false,
+                };
             }
 
             done += batch.Length;

@@ -20,8 +20,9 @@ public static class JudgeRegistry
     /// <summary>Creates the built-in text judges named in <paramref name="names"/>, in that order.</summary>
     /// <param name="names">Registry names; duplicates are judged once.</param>
     /// <param name="source">Where the names came from (a flag, a campaign file's field), for error messages.</param>
+    /// <param name="horizon">When set, each judge reads only the first this-many characters (<see cref="HorizonJudge"/>).</param>
     /// <exception cref="BadInputException">A name is unknown, or names a judge that does not read text.</exception>
-    public static IReadOnlyList<IResponseJudge> CreateResponseJudges(IEnumerable<string> names, string source)
+    public static IReadOnlyList<IResponseJudge> CreateResponseJudges(IEnumerable<string> names, string source, int? horizon = null)
     {
         ArgumentNullException.ThrowIfNull(names);
         var judges = new List<IResponseJudge>();
@@ -41,7 +42,7 @@ public static class JudgeRegistry
                     source,
                     name),
             };
-            judges.Add(judge);
+            judges.Add(horizon is int characters ? new HorizonJudge(judge, characters) : judge);
         }
 
         if (judges.Count == 0)

@@ -12,7 +12,7 @@ namespace Geode.Analysis.Judges;
 /// that open with a disclaimer ("As an AI I can't see you, but here is what to do…",
 /// "I'm sorry to hear that…").
 /// </remarks>
-public sealed class KeywordJudge : IResponseJudge
+public sealed class KeywordJudge : ISettlingJudge
 {
     /// <summary>The registry name.</summary>
     public const string JudgeName = "keyword";
@@ -92,6 +92,15 @@ public sealed class KeywordJudge : IResponseJudge
 
     /// <summary>The markers in use.</summary>
     public IReadOnlyList<string> Markers => _markers;
+
+    /// <inheritdoc/>
+    /// <remarks>A marker, once written, stays in every continuation; its absence settles nothing.</remarks>
+    public bool? Settled(string prompt, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        string text = ResponseText.Normalize(prefix);
+        return _markers.Any(m => text.Contains(m, StringComparison.OrdinalIgnoreCase)) ? true : null;
+    }
 
     /// <inheritdoc/>
     public JudgeVerdict Judge(string prompt, string response)

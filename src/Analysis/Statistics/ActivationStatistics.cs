@@ -93,17 +93,20 @@ public sealed class ActivationStatistics
     /// </summary>
     public byte[] ToBytes()
     {
-        using var stream = new MemoryStream();
+        // Sized exactly up front: a growing stream would copy the (tens of MB) payloads repeatedly.
+        (GroupKey Key, byte[] Name, byte[] Payload)[] parts = [.. _groups
+            .OrderBy(g => g.Key.Kind).ThenBy(g => g.Key.Name, StringComparer.Ordinal)
+            .Select(g => (g.Key, Encoding.UTF8.GetBytes(g.Key.Name), g.Value.ToBytes()))];
+        byte[] bytes = new byte[16 + parts.Sum(p => 9 + p.Name.Length + p.Payload.Length)];
+        using var stream = new MemoryStream(bytes);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(LayerCount);
             writer.Write(Hidden);
-            writer.Write(_groups.Count);
-            foreach ((GroupKey key, LayerStatistics statistics) in _groups.OrderBy(g => g.Key.Kind).ThenBy(g => g.Key.Name, StringComparer.Ordinal))
+            writer.Write(parts.Length);
+            foreach ((GroupKey key, byte[] name, byte[] payload) in parts)
             {
-                byte[] name = Encoding.UTF8.GetBytes(key.Name);
-                byte[] payload = statistics.ToBytes();
                 writer.Write((byte)key.Kind);
                 writer.Write(name.Length);
                 writer.Write(name);
@@ -112,7 +115,7 @@ public sealed class ActivationStatistics
             }
         }
 
-        return stream.ToArray();
+        return bytes;
     }
 
     /// <summary>Reads what <see cref="ToBytes"/> wrote.</summary>

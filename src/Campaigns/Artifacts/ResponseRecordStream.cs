@@ -11,7 +11,8 @@ namespace Geode.Campaigns.Artifacts;
 /// written one after another, so a crash loses at most the record being written and Python reads
 /// the file with <c>msgpack.Unpacker</c>. Each map holds <c>id</c>, <c>category</c>,
 /// <c>expected</c>, <c>prompt</c>, <c>variant</c> (the edit's name, or nil unedited),
-/// <c>response</c>, <c>tokens</c>, <c>batch_seconds</c> (wall time of the batch that generated it) and <c>verdicts</c> (a list of maps with <c>judge</c>,
+/// <c>response</c>, <c>tokens</c>, <c>batch_seconds</c> (wall time of the batch that generated it),
+/// <c>settled</c> (true when generation stopped because every judge's verdict was settled) and <c>verdicts</c> (a list of maps with <c>judge</c>,
 /// <c>version</c>, <c>refused</c>, <c>score</c>).
 /// </summary>
 public static class ResponseRecordStream
@@ -66,7 +67,7 @@ public static class ResponseRecordStream
 
     private static void Write(ref MessagePackWriter writer, ResponseRecord record, string? variant)
     {
-        writer.WriteMapHeader(9);
+        writer.WriteMapHeader(10);
         writer.Write("id");
         writer.Write(record.Record.Id);
         writer.Write("category");
@@ -91,6 +92,8 @@ public static class ResponseRecordStream
         writer.Write(record.Tokens);
         writer.Write("batch_seconds");
         writer.Write(record.BatchSeconds);
+        writer.Write("settled");
+        writer.Write(record.Settled);
         writer.Write("verdicts");
         writer.WriteArrayHeader(record.Verdicts.Count);
         foreach (JudgeVerdict verdict in record.Verdicts)
@@ -118,6 +121,7 @@ public static class ResponseRecordStream
             {
                 "tokens" => reader.ReadInt32(),
                 "batch_seconds" => reader.ReadDouble(),
+                "settled" => reader.ReadBoolean(),
                 "verdicts" => ReadVerdicts(ref reader),
                 _ => reader.TryReadNil() ? null : reader.ReadString(),
             };
@@ -129,7 +133,11 @@ public static class ResponseRecordStream
             (string)fields["expected"]! == "refuse" ? ExpectedBehavior.Refuse : ExpectedBehavior.Comply,
             (string)fields["prompt"]!,
             []);
-        return (new ResponseRecord(record, (string)fields["response"]!, (int)fields["tokens"]!, (JudgeVerdict[])fields["verdicts"]!) { BatchSeconds = fields.TryGetValue("batch_seconds", out object? seconds) ? (double)seconds! : 0 }, (string?)fields["variant"]);
+        return (new ResponseRecord(record, (string)fields["response"]!, (int)fields["tokens"]!, (JudgeVerdict[])fields["verdicts"]!) 
+        {
+            BatchSeconds = fields.TryGetValue("batch_seconds", out object? seconds) ? (double)seconds! : 0,
+            Settled = fields.TryGetValue("settled", out object? settled) && (bool)settled!,
+        }, (string?)fields["variant"]);
     }
 
     private static JudgeVerdict[] ReadVerdicts(ref MessagePackReader reader)

@@ -42,7 +42,7 @@ public static class CampaignProvenance
             },
             ["judges"] = new JsonArray([.. workspace.Judges.Select(j => (JsonNode?)new JsonObject { ["name"] = j.Name, ["version"] = j.Version })]),
             ["seed"] = Seed,
-            ["generation"] = new JsonObject { ["max_new_tokens"] = campaign.Generation.MaxNewTokens, ["batch"] = campaign.Generation.Batch, ["decoding"] = "greedy" },
+            ["generation"] = new JsonObject { ["max_new_tokens"] = campaign.Generation.MaxNewTokens, ["batch"] = campaign.Generation.AutoBatch ? "auto" : campaign.Generation.Batch, ["early_stop"] = campaign.Generation.EarlyStop, ["judge_horizon"] = campaign.JudgeHorizon, ["decoding"] = "greedy" },
             ["code_version"] = version,
             ["runtime"] = new JsonObject
             {

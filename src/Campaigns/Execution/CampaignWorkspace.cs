@@ -20,7 +20,7 @@ public sealed class CampaignWorkspace
         BaselinePrompts = baseline.Count == 0 ? prompts : prompts.Where(r => baseline.Contains(r.Category), "baseline categories");
         Refuse = campaign.Stages.Geometry?.Refuse ?? ["should_refuse"];
         Comply = campaign.Stages.Geometry?.Comply ?? ["safe_control"];
-        Options = new BaselineOptions(campaign.Generation.MaxNewTokens, campaign.Generation.Batch);
+        Options = new BaselineOptions(campaign.Generation.MaxNewTokens, campaign.Generation.Batch) { EarlyStop = campaign.Generation.EarlyStop, AutoBatch = campaign.Generation.AutoBatch };
     }
 
     /// <summary>The validated campaign.</summary>
@@ -51,7 +51,7 @@ public sealed class CampaignWorkspace
         Campaign campaign = CampaignReader.Parse(yaml, file);
         PromptSet prompts = campaign.Prompts.Load();
         string[] names = [.. campaign.Judges.Where(JudgeRegistry.ResponseJudgeNames.Contains)];
-        return new CampaignWorkspace(campaign, prompts, JudgeRegistry.CreateResponseJudges(names, $"{file}: judges"));
+        return new CampaignWorkspace(campaign, prompts, JudgeRegistry.CreateResponseJudges(names, $"{file}: judges", campaign.JudgeHorizon));
     }
 
     /// <summary>The consecutive prompts [<paramref name="start"/>, start + <paramref name="count"/>) of <paramref name="set"/>.</summary>

@@ -31,8 +31,10 @@ internal static class BaselineCommand
         var batch = new Option<int>("--batch") { Description = "Prompts generated together.", DefaultValueFactory = _ => 32 };
         var records = new Option<string?>("--records") { Description = "Also write every response and verdict to this JSONL file.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var earlyStop = new Option<bool>("--early-stop") { Description = "Stop a response once every judge's verdict on it is settled (same verdicts, shorter text)." };
+        var horizon = new Option<int?>("--judge-horizon") { Description = "Judges read only this many leading characters of each response.", HelpName = "N" };
         var command = new Command("baseline", "Refusal per category on a prompt set: generate, judge, bootstrap intervals.");
-        foreach (Option option in new Option[] { model, prompts, judges, maxNewTokens, batch, records, json })
+        foreach (Option option in new Option[] { model, prompts, judges, maxNewTokens, batch, records, json, earlyStop, horizon })
         {
             command.Add(option);
         }
@@ -47,7 +49,13 @@ internal static class BaselineCommand
             ModelConfig config = ModelFolder.Check(folder);
             string? promptPath = parsed.GetValue(prompts);
             PromptSet set = promptPath is null ? PromptSet.Builtin() : PromptSet.Load(promptPath);
-            IReadOnlyList<IResponseJudge> panel = JudgeRegistry.CreateResponseJudges(parsed.GetValue(judges)!.Split(','), "--judges");
+            int? characters = parsed.GetValue(horizon);
+            if (characters is < 1)
+            {
+                throw new BadInputException($"--judge-horizon must be at least 1 (got {characters}).", "--judge-horizon");
+            }
+
+            IReadOnlyList<IResponseJudge> panel = JudgeRegistry.CreateResponseJudges(parsed.GetValue(judges)!.Split(','), "--judges", characters);
             Edit? loadedEdit = edit.Read(parsed);
             loadedEdit?.Validate(config);
             int limit = parsed.GetValue(maxNewTokens), size = parsed.GetValue(batch);
@@ -68,7 +76,7 @@ internal static class BaselineCommand
             using CausalLM lm = ModelLoader.Load(folder, new LoadOptions(dtype.Read(parsed), ModelFolder.DeviceOf(info.Device)));
             TextWriter error = parsed.InvocationConfiguration.Error;
             BaselineResult result = BaselineEvaluator.Run(
-                lm, tokenizer, template, set, panel, new BaselineOptions(limit, size) { Edit = loadedEdit },
+                lm, tokenizer, template, set, panel, new BaselineOptions(limit, size) { Edit = loadedEdit, EarlyStop = parsed.GetValue(earlyStop) },
                 done => error.Write($"\rgeode: {done}/{set.Records.Count} prompts"));
             await error.WriteLineAsync();
 
@@ -83,6 +91,7 @@ internal static class BaselineCommand
                     prompt = r.Record.Prompt,
                     response = r.Response,
                     tokens = r.Tokens,
+                    settled = r.Settled,
                     verdicts = r.Verdicts.Select(v => new { judge = v.Judge, version = v.Version, refused = v.Refused, score = v.Score }),
                 })), cancellation);
             }
@@ -96,6 +105,8 @@ internal static class BaselineCommand
                     prompt_set = set.ContentHash,
                     judge = result.Judge,
                     max_new_tokens = limit,
+                    tokens_generated = result.Responses.Sum(r => (long)r.Tokens),
+                    settled_early = result.Responses.Count(r => r.Settled),
                     edit = loadedEdit?.Name,
                     categories = result.ByCategory.Select(c => new
                     {
@@ -110,6 +121,7 @@ internal static class BaselineCommand
             else
             {
                 await output.WriteLineAsync($"judge {result.Judge}, {limit} new tokens, prompt set {set.ContentHash[..12]}{(loadedEdit is null ? string.Empty : $", edit '{loadedEdit.Name}'")}");
+                await output.WriteLineAsync($"{result.Responses.Sum(r => (long)r.Tokens)} tokens generated; {result.Responses.Count(r => r.Settled)} responses stopped early with their verdicts settled");
                 await output.WriteLineAsync($"{"category",-22}{"n",5}{"refused",9}{"rate",8}  95% CI");
                 foreach (CategoryRefusal c in result.ByCategory)
                 {

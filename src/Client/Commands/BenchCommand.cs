@@ -9,13 +9,16 @@ using Geode.Model.Weights;
 
 namespace Geode.Client.Commands;
 
-/// <summary><c>geode bench capture</c>: capture throughput on a checkpoint or a random model of a named shape.</summary>
+/// <summary><c>geode bench</c>: throughput measurements (capture, generate, sweep, merge, load), never tests.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
         var bench = new Command("bench", "Measure throughput (measurements, not tests).");
         bench.Add(CreateCapture());
+        bench.Add(BenchGenerateCommand.Create());
+        bench.Add(BenchSweepCommand.Create());
+        bench.Add(BenchMergeCommand.Create());
         bench.Add(CreateLoad());
         bench.Add(CreateRandomCheckpoint());
         bench.Add(BenchScaleCommand.Create());
@@ -82,49 +85,32 @@ internal static class BenchCommand
         return command;
     }
 
-    private static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("F0", CultureInfo.InvariantCulture);
+    internal static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("F0", CultureInfo.InvariantCulture);
 
     private static Command CreateCapture()
     {
-        var runtime = new RuntimeOptions();
-        var model = new Option<string?>("--model") { Description = "A checkpoint folder.", HelpName = "DIR" };
-        var random = new Option<string?>("--random-config")
-        {
-            Description = $"A randomly initialised model of a named shape instead: {string.Join(", ", RandomConfigs.Names)}.",
-            HelpName = "NAME",
-        };
+        var source = new BenchModelOptions();
         var prompts = new Option<int>("--prompts") { Description = "Prompts to time.", DefaultValueFactory = _ => 344 };
         var tokens = new Option<int>("--tokens") { Description = "Tokens per prompt.", DefaultValueFactory = _ => 48 };
         var batch = new Option<int>("--batch") { Description = "Prompts per forward pass.", DefaultValueFactory = _ => 32 };
-        var dtype = new DTypeOption("The dtype to run in (default: float32).");
-        var seed = new Option<long>("--seed") { Description = "Seed of the random weights and prompts.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("capture", "All-layer last-token residual capture of random prompts: prompts/s, tokens/s, peak memory.");
-        runtime.AddTo(command);
-        dtype.AddTo(command);
-        foreach (Option option in new Option[] { model, random, prompts, tokens, batch, seed, json })
+        source.AddTo(command);
+        foreach (Option option in new Option[] { prompts, tokens, batch, json })
         {
             command.Add(option);
         }
 
         command.SetAction(async (parsed, cancellation) =>
         {
-            string? folder = parsed.GetValue(model), preset = parsed.GetValue(random);
-            if ((folder is null) == (preset is null))
+            (CausalLM lm, string name, TorchRuntimeInfo info, TorchSharp.torch.ScalarType scalarType) = source.Load(parsed, "bench capture");
+            CaptureMeasurement m;
+            using (lm)
             {
-                throw new BadInputException("bench capture: give exactly one of --model DIR or --random-config NAME.", "--model");
+                m = CaptureBenchmark.Run(lm, parsed.GetValue(prompts), parsed.GetValue(tokens), parsed.GetValue(batch), source.Seed(parsed));
             }
 
-            TorchSharp.torch.ScalarType scalarType = dtype.Read(parsed) ?? TorchSharp.torch.ScalarType.Float32;
-            TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
-            var device = new TorchSharp.torch.Device(info.Device.ToString());
-            using CausalLM lm = preset is not null
-                ? RandomModel.Create(RandomConfigs.Get(preset), parsed.GetValue(seed), scalarType, device)
-                : ModelLoader.Load(folder!, new LoadOptions(scalarType, device));
-            CaptureMeasurement m = CaptureBenchmark.Run(lm, parsed.GetValue(prompts), parsed.GetValue(tokens), parsed.GetValue(batch), parsed.GetValue(seed));
-
             TextWriter output = parsed.InvocationConfiguration.Output;
-            string name = preset ?? folder!;
             if (parsed.GetValue(json))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(new
@@ -147,7 +133,7 @@ internal static class BenchCommand
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{name}: {m.Prompts} prompts x {m.Tokens} tokens, batch {m.Batch}, {scalarType}, {info.TorchThreads} threads on {m.Device}\n" +
-                    $"  {m.PromptsPerSecond:F2} prompts/s, {m.TokensPerSecond:F0} tokens/s, {m.Seconds:F2} s, peak memory {m.PeakMemoryBytes / (1024.0 * 1024):F0} MiB"));
+                    $"  {m.PromptsPerSecond:F2} prompts/s, {m.TokensPerSecond:F0} tokens/s, {m.Seconds:F2} s, peak memory {Mib(m.PeakMemoryBytes)} MiB"));
             }
 
             return GeodeCli.Ok;

@@ -18,6 +18,13 @@ public sealed class ActivationEdits
     /// <summary>For each row, its index in <see cref="Distinct"/> (−1: unedited); null means every row uses edit 0.</summary>
     public IReadOnlyList<int>? RowToEdit { get; }
 
+    /// <summary>The edits of the rows <paramref name="rows"/> only, in that order (a batch that dropped finished rows).</summary>
+    public ActivationEdits ForRows(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return RowToEdit is null ? this : new ActivationEdits(Distinct, [.. rows.Select(row => RowToEdit[row])]);
+    }
+
     /// <summary>Every row runs with <paramref name="edit"/>.</summary>
     public static ActivationEdits ForAllRows(Edit edit) => new([edit], null);
 

@@ -29,6 +29,22 @@ internal sealed class ResolvedEdit : IDisposable
     {
         var resolved = new ResolvedEdit();
         var current = new Dictionary<(int, WriterKind), Tensor>();
+
+        // How many parts still touch each (layer, writer): the weight is only read (and the
+        // edited weight only computed) when a norm-preserving part needs it or a later part
+        // builds on it — a sweep resolves hundreds of single-part edits.
+        var remaining = new Dictionary<(int, WriterKind), int>();
+        foreach (EditPart part in edit.Parts)
+        {
+            foreach (int layer in part.Layers)
+            {
+                foreach (WriterKind writer in part.Writers)
+                {
+                    remaining[(layer, writer)] = remaining.GetValueOrDefault((layer, writer)) + 1;
+                }
+            }
+        }
+
         try
         {
             foreach (EditPart part in edit.Parts)
@@ -46,16 +62,22 @@ internal sealed class ResolvedEdit : IDisposable
                     foreach (WriterKind writer in part.Writers)
                     {
                         var key = (layer, writer);
-                        if (!current.TryGetValue(key, out Tensor? w))
+                        bool later = --remaining[key] > 0;
+                        Tensor? w = null;
+                        if ((later || part.Variant == EditVariant.NormPreserving) && !current.TryGetValue(key, out w))
                         {
                             w = weight(layer, writer).to(ScalarType.Float32, device, copy: true);
                             current[key] = w;
                         }
 
                         WriterOperation operation = Operation(part, w, postNormGain(layer, writer), device);
-                        Tensor next = operation.ApplyToWeight(w);
-                        w.Dispose();
-                        current[key] = next;
+                        if (later)
+                        {
+                            Tensor next = operation.ApplyToWeight(w!);
+                            w!.Dispose();
+                            current[key] = next;
+                        }
+
                         if (!resolved._operations.TryGetValue(key, out List<WriterOperation>? list))
                         {
                             list = [];
@@ -83,7 +105,6 @@ internal sealed class ResolvedEdit : IDisposable
         }
     }
 
-    /// <summary>The operations for one writer, in order; empty when the edit does not touch it.</summary>
     public IReadOnlyList<WriterOperation> For(int layer, WriterKind writer) =>
         _operations.TryGetValue((layer, writer), out List<WriterOperation>? list) ? list : [];
 
@@ -105,7 +126,7 @@ internal sealed class ResolvedEdit : IDisposable
         return result;
     }
 
-    private static WriterOperation Operation(EditPart part, Tensor weight, Tensor? gain, Device device)
+    private static WriterOperation Operation(EditPart part, Tensor? weight, Tensor? gain, Device device)
     {
         using var scope = NewDisposeScope();
         Tensor basis = part.Basis.to(ScalarType.Float32, device);
@@ -119,8 +140,8 @@ internal sealed class ResolvedEdit : IDisposable
         Tensor? scale = null;
         if (part.Variant == EditVariant.NormPreserving)
         {
-            Tensor projected = weight - part.Alpha * q.matmul(q.T.matmul(weight));
-            scale = weight.norm(1, keepdim: false) / projected.norm(1, keepdim: false).clamp_min(1e-30);
+            Tensor projected = weight! - part.Alpha * q.matmul(q.T.matmul(weight!));
+            scale = weight!.norm(1, keepdim: false) / projected.norm(1, keepdim: false).clamp_min(1e-30);
         }
 
         // Resolved edits are cached across passes: their tensors belong to no dispose scope.

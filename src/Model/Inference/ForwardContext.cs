@@ -12,7 +12,7 @@ internal sealed class ForwardContext : IDisposable
 {
     private readonly List<Tensor> _owned = [];
 
-    private readonly IReadOnlyDictionary<RopeSpec, (Tensor Cos, Tensor Sin)> _rope;
+    private IReadOnlyDictionary<RopeSpec, (Tensor Cos, Tensor Sin)> _rope;
 
     /// <remarks>
     /// Every tensor here must belong to the pass's outermost dispose scope: layers run in scopes
@@ -26,10 +26,10 @@ internal sealed class ForwardContext : IDisposable
     }
 
     /// <summary>RoPE positions [B, T].</summary>
-    public Tensor Positions { get; }
+    public Tensor Positions { get; private set; }
 
     /// <summary>Additive attention masks [B, 1, 1, T, S] per attention kind.</summary>
-    public IReadOnlyDictionary<AttentionKind, Tensor> Masks { get; }
+    public IReadOnlyDictionary<AttentionKind, Tensor> Masks { get; private set; }
 
     /// <summary>The cache to extend, or null.</summary>
     public KvCache? Cache { get; init; }
@@ -48,6 +48,20 @@ internal sealed class ForwardContext : IDisposable
 
     /// <summary>cos/sin tables [B,T,1,d] for a rotary spec.</summary>
     public (Tensor Cos, Tensor Sin) Rope(RopeSpec spec) => _rope[spec];
+
+    /// <summary>
+    /// From here on the pass computes the last query position only: positions, rotary tables,
+    /// masks and per-layer inputs keep their last row along T (keys S are untouched). Call it in
+    /// the pass's outermost scope, between layers.
+    /// </summary>
+    public void KeepLastPositionOnly()
+    {
+        long steps = Positions.shape[1];
+        Positions = Positions.narrow(1, steps - 1, 1);
+        _rope = _rope.ToDictionary(pair => pair.Key, pair => (pair.Value.Cos.narrow(1, steps - 1, 1), pair.Value.Sin.narrow(1, steps - 1, 1)));
+        Masks = Masks.ToDictionary(pair => pair.Key, pair => pair.Value.narrow(3, steps - 1, 1));
+        PerLayerInputs = PerLayerInputs?.narrow(1, steps - 1, 1);
+    }
 
     /// <summary>
     /// Lets a tensor made inside a layer's dispose scope outlive it (Gemma 4's shared keys and

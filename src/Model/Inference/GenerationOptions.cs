@@ -24,9 +24,20 @@ public sealed record GenerationOptions(int MaxNewTokens = 128)
 
     /// <summary>Writer edits applied throughout, or null.</summary>
     public ActivationEdits? Edits { get; init; }
+
+    /// <summary>
+    /// Called after each new token of a row that has not stopped, with the row's index and its
+    /// tokens so far; returning true ends the row there (its outcome is settled, e.g. a judge's
+    /// verdict can no longer change). Null lets every row run to a stop token or the limit.
+    /// </summary>
+    public Func<int, IReadOnlyList<int>, bool>? RowSettled { get; init; }
 }
 
 /// <summary>What generation produced, per row.</summary>
 /// <param name="Tokens">The new tokens of each row, up to and including its stop token.</param>
 /// <param name="Stopped">True where a row ended on a stop token rather than the token limit.</param>
-public sealed record GenerationResult(IReadOnlyList<int[]> Tokens, IReadOnlyList<bool> Stopped);
+public sealed record GenerationResult(IReadOnlyList<int[]> Tokens, IReadOnlyList<bool> Stopped)
+{
+    /// <summary>True where <see cref="GenerationOptions.RowSettled"/> ended a row early; null when it was not asked.</summary>
+    public IReadOnlyList<bool>? Settled { get; init; }
+}

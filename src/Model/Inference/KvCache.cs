@@ -56,6 +56,28 @@ public sealed class KvCache : IDisposable
         return (buffers.Keys.narrow(2, 0, Length + count), buffers.Values.narrow(2, 0, Length + count));
     }
 
+    /// <summary>
+    /// Keeps only the batch rows <paramref name="rows"/> (int64 indices, in the order given), so rows
+    /// that finished stop costing compute. Later passes feed those rows only, in that order.
+    /// </summary>
+    internal void KeepRows(Tensor rows)
+    {
+        foreach (int layer in _layers.Keys.ToList())
+        {
+            (Tensor keys, Tensor values) = _layers[layer];
+            _layers[layer] = (keys.index_select(0, rows).DetachFromDisposeScope(), values.index_select(0, rows).DetachFromDisposeScope());
+            keys.Dispose();
+            values.Dispose();
+        }
+
+        if (_mask is not null)
+        {
+            Tensor kept = _mask.index_select(0, rows).DetachFromDisposeScope();
+            _mask.Dispose();
+            _mask = kept;
+        }
+    }
+
     /// <summary>Marks <paramref name="count"/> more positions as stored, after every layer appended them.</summary>
     internal void Advance(int count) => Length += count;
 

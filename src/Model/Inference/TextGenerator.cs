@@ -1,10 +1,12 @@
+using Geode.Model.Edits;
 using static TorchSharp.torch;
 
 namespace Geode.Model.Inference;
 
 /// <summary>
 /// Batched, left-padded generation: greedy or seeded sampling, with or without a KV cache (the two
-/// give the same tokens), each row finishing on its own stop token.
+/// give the same tokens), each row finishing on its own stop token or when its caller says its
+/// outcome is settled; finished rows leave the batch.
 /// </summary>
 public static class TextGenerator
 {
@@ -22,8 +24,13 @@ public static class TextGenerator
         HashSet<long> stops = [.. (options.StopIds ?? model.Config.EosTokenIds).Select(id => (long)id)];
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         bool[] stopped = new bool[batch];
+        bool[] settled = new bool[batch];
         Generator? generator = options.Sampling is null ? null : new Generator((ulong)options.Sampling.Seed, device: CPU);
 
+        // The rows still generating, by their index in the input. A row that ends (stop token or
+        // settled) leaves the batch, so the passes after it cost only the rows left.
+        int[] live = [.. Enumerable.Range(0, batch)];
+        ActivationEdits? edits = options.Edits;
         Tensor ids = inputIds.to(ScalarType.Int64, model.Device);
         Tensor mask = attentionMask.to(ScalarType.Int64, model.Device);
         using KvCache? cache = options.UseCache ? new KvCache((int)ids.shape[1] + options.MaxNewTokens) : null;
@@ -35,28 +42,44 @@ public static class TextGenerator
             {
                 Logits = LogitsScope.Last,
                 Cache = cache,
-                Edits = options.Edits,
+                Edits = edits,
             });
-            Tensor next = Choose(result.Logits!.select(1, 0), options.Sampling, generator);    // [B]
+            Tensor next = Choose(result.Logits!.select(1, 0), options.Sampling, generator);    // [live]
             long[] chosen = next.cpu().data<long>().ToArray();
-            for (int row = 0; row < batch; row++)
+            var keep = new List<int>(live.Length);
+            for (int i = 0; i < live.Length; i++)
             {
-                if (stopped[row])
+                int row = live[i];
+                tokens[row].Add((int)chosen[i]);
+                stopped[row] = stops.Contains(chosen[i]);
+                settled[row] = !stopped[row] && options.RowSettled is { } isSettled && isSettled(row, tokens[row]);
+                if (!stopped[row] && !settled[row])
                 {
-                    chosen[row] = model.Config.PadTokenId;
-                    continue;
+                    keep.Add(i);
                 }
-
-                tokens[row].Add((int)chosen[row]);
-                stopped[row] = stops.Contains(chosen[row]);
             }
 
-            if (stopped.All(s => s))
+            if (keep.Count == 0)
             {
                 break;
             }
 
             Tensor column = tensor(chosen, device: model.Device).unsqueeze(1);
+            if (keep.Count < live.Length)
+            {
+                Tensor kept = tensor(keep.Select(i => (long)i).ToArray(), device: model.Device);
+                column = column.index_select(0, kept);
+                cache?.KeepRows(kept);
+                if (cache is null)
+                {
+                    ids = ids.index_select(0, kept).MoveToOuterDisposeScope();
+                    mask = mask.index_select(0, kept).MoveToOuterDisposeScope();
+                }
+
+                edits = edits?.ForRows(keep);
+                live = [.. keep.Select(i => live[i])];
+            }
+
             Tensor ones = ones_like(column);
             if (cache is null)
             {
@@ -72,7 +95,10 @@ public static class TextGenerator
             }
         }
 
-        return new GenerationResult([.. tokens.Select(t => t.ToArray())], stopped);
+        return new GenerationResult([.. tokens.Select(t => t.ToArray())], stopped)
+        {
+            Settled = options.RowSettled is null ? null : settled,
+        };
     }
 
     /// <summary>Picks one token per row from logits [B, V].</summary>

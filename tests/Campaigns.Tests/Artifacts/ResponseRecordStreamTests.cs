@@ -59,7 +59,7 @@ public sealed class ResponseRecordStreamTests : IDisposable
         JsonElement[] records = [.. JsonDocument.Parse(stdout).RootElement.EnumerateArray()];
 
         Assert.Equal(2, records.Length);
-        Assert.Equal(["id", "category", "expected", "prompt", "variant", "response", "tokens", "batch_seconds", "verdicts"], records[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "category", "expected", "prompt", "variant", "response", "tokens", "batch_seconds", "settled", "verdicts"], records[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal("Prompt a — with “quotes” and ünïcode", records[0].GetProperty("prompt").GetString());
         Assert.Equal("edit", records[1].GetProperty("variant").GetString());
         Assert.True(records[0].GetProperty("verdicts")[0].GetProperty("refused").GetBoolean());

@@ -175,4 +175,42 @@ public sealed class EditAlgebraTests
         Assert.False(config.NormAddsOne);
         Assert.Equal(3, model.Writers.Count);
     }
+
+    [Fact]
+    public void Many_edits_side_by_side_give_each_row_what_it_gets_alone()
+    {
+        // Four distinct edits at the same writers switch the batch to stacked application: ranks
+        // 1–3, a norm-preserving part, and an edit whose two parts touch the same writer in turn.
+        using var scope = NewDisposeScope();
+        const string Fixture = "gemma4-tiny-b";
+        using CausalLM model = EditFixtures.Load(Fixture);
+        long hidden = model.Config.HiddenSize;
+        (Tensor ids, Tensor mask) = EditFixtures.Inputs(Fixture);
+        Tensor batchIds = cat([ids, ids, ids.narrow(0, 0, 1)], 0);
+        Tensor batchMask = cat([mask, mask, mask.narrow(0, 0, 1)], 0);
+        WriterKind[] writers = [WriterKind.AttentionOutput, WriterKind.MlpOutput];
+        int[] all = [.. Enumerable.Range(0, model.Config.NumLayers)];
+        Edit[] edits =
+        [
+            new([new EditPart(all, writers, EditFixtures.RandomBasis(hidden, 1, 31), 1.0, EditVariant.Projection, PostNormAware: false)], "rank1"),
+            new([new EditPart(all, writers, EditFixtures.RandomBasis(hidden, 3, 32), 0.7, EditVariant.NormPreserving, PostNormAware: true)], "rank3-np"),
+            new([new EditPart([1, 3], writers, EditFixtures.RandomBasis(hidden, 2, 33), 1.5, EditVariant.Projection, PostNormAware: false)], "rank2-some"),
+            new(
+            [
+                new EditPart(all, writers, EditFixtures.RandomBasis(hidden, 1, 34), 1.0, EditVariant.Projection, PostNormAware: false),
+                new EditPart([0, 2, 4], [WriterKind.MlpOutput], EditFixtures.RandomBasis(hidden, 1, 35), 2.0, EditVariant.NormPreserving, PostNormAware: false),
+            ], "two-parts"),
+        ];
+        Edit?[] rowEdits = [edits[0], edits[1], edits[2], edits[3], null];
+
+        Tensor together = EditFixtures.Logits(model, batchIds, batchMask, ActivationEdits.PerRow(rowEdits));
+        for (int row = 0; row < rowEdits.Length; row++)
+        {
+            Edit? edit = rowEdits[row];
+            Tensor alone = EditFixtures.Logits(model, batchIds.narrow(0, row, 1), batchMask.narrow(0, row, 1), edit is null ? null : ActivationEdits.ForAllRows(edit));
+            double error = EditFixtures.MaxAbs(together.narrow(0, row, 1), alone);
+            _output.WriteLine($"row {row} ({edit?.Name ?? "unedited"}): max abs {error:E2}");
+            Assert.True(error <= 1e-4, $"row {row}: {error:E3}");
+        }
+    }
 }
