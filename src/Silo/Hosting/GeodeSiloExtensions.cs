@@ -84,7 +84,9 @@ public static class GeodeSiloExtensions
         silo.Services.TryAddSingleton<IShardRunner, ModelShardRunner>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<GeodeMetrics>();
-        silo.Services.AddSingleton<CampaignWorkspaces>();
+
+        // TryAdd: silos hosted together in one process may share one set of parsed campaigns.
+        silo.Services.TryAddSingleton<CampaignWorkspaces>();
 
         // The coordinator dispatches over the live compute silos, whether or not this silo computes.
         SiloRoleExtensions.AddComputeSilos(silo.Services);
