@@ -103,6 +103,12 @@ public sealed class CausalLM : IDisposable
         HashSet<int> wanted = capture is null ? [] : [.. capture.Layers];
         Keep(0, h);
         context.PerLayerInputs = _perLayerEmbedding?.Forward(ids, h);
+        PrefillSharing? sharing = PlanSharing(request, ids, mask, past);
+        var unitEdits = new List<EditApplication>();
+        if (sharing is not null)
+        {
+            h = h.index_select(0, tensor(sharing.InitialRows, device: Device));
+        }
 
         // Past the tail's start no later layer reads keys or values from this pass's states, so
         // when nothing but the last position is asked for, the others need not be computed.
@@ -111,6 +117,16 @@ public sealed class CausalLM : IDisposable
         int narrowAt = lastOnly ? _lastPositionTail : _layers.Length;
         for (int i = 0; i < _layers.Length; i++)
         {
+            if (sharing is not null && !sharing.SameAsBefore(i))
+            {
+                long[] rows = sharing.RowOfUnit(i);
+                h = h.index_select(0, tensor(sharing.SourceUnit(i), device: Device));
+                context.UseUnits(tensor(rows, device: Device), tensor(sharing.UnitOfRow(i), device: Device));
+                var application = new EditApplication(ResolveEach(request.Edits!), request.Edits!.ForRows([.. rows.Select(r => (int)r)]).RowToEdit, Device);
+                unitEdits.Add(application);
+                context.Edits = application;
+            }
+
             if (i == narrowAt)
             {
                 h = h.narrow(1, steps - 1, 1);
@@ -119,6 +135,15 @@ public sealed class CausalLM : IDisposable
 
             h = _layers[i].Forward(h, context);
             Keep(i + 1, h);
+        }
+
+        if (sharing is not null)
+        {
+            h = context.ToRows(h);
+            foreach (EditApplication application in unitEdits)
+            {
+                application.Dispose();
+            }
         }
 
         cache?.Advance((int)steps);
@@ -226,6 +251,15 @@ public sealed class CausalLM : IDisposable
             ClearResolvedEdits();
         }
 
+        _application?.Application.Dispose();
+        var application = new EditApplication(ResolveEach(edits), edits.RowToEdit, Device);
+        _application = (edits, application);
+        return application;
+    }
+
+    /// <summary>Each distinct edit of <paramref name="edits"/> resolved against this model's weights (cached per edit).</summary>
+    private List<ResolvedEdit> ResolveEach(ActivationEdits edits)
+    {
         var resolved = new List<ResolvedEdit>(edits.Distinct.Count);
         foreach (Edit edit in edits.Distinct)
         {
@@ -243,10 +277,30 @@ public sealed class CausalLM : IDisposable
             resolved.Add(entry);
         }
 
-        _application?.Application.Dispose();
-        var application = new EditApplication(resolved, edits.RowToEdit, Device);
-        _application = (edits, application);
-        return application;
+        return resolved;
+    }
+
+    /// <summary>
+    /// Plans a shared prefill (<see cref="PrefillSharing"/>) for a first pass whose rows carry their
+    /// own edits; null when the pass is not one, or sharing would save little.
+    /// </summary>
+    private PrefillSharing? PlanSharing(ForwardRequest request, Tensor ids, Tensor mask, int past)
+    {
+        if (request.Edits?.RowToEdit is not { } rowToEdit || past != 0 || ids.shape[1] < 2 || request.TrackGradients || request.Capture is not null)
+        {
+            return null;
+        }
+
+        int[] firstByEdit = [.. request.Edits.Distinct.Select(edit => edit.Parts
+            .Where(part => part.Writers.Count > 0 && part.Layers.Count > 0)
+            .Select(part => part.Layers.Min())
+            .DefaultIfEmpty(int.MaxValue)
+            .Min())];
+        int[] firstEdited = [.. rowToEdit.Select(e => e < 0 ? int.MaxValue : firstByEdit[e])];
+
+        // Padding folded into the tokens (−1), so rows group only when tokens and mask agree.
+        long[] tokens = (ids * mask + (mask - 1)).cpu().data<long>().ToArray();
+        return PrefillSharing.Plan(tokens, (int)ids.shape[0], (int)ids.shape[1], firstEdited, _layers.Length);
     }
 
     private void ClearResolvedEdits()

@@ -15,34 +15,48 @@ namespace Geode.Analysis.Benchmarks;
 /// <param name="Variants">Variants in the grid.</param>
 /// <param name="Prompts">Prompts each variant answers.</param>
 /// <param name="Batch">Rows per batch of the packed run.</param>
-/// <param name="OneAtATimeSeconds">Wall time of evaluating the variants one after another (a batch holds one variant's prompts).</param>
-/// <param name="PackedSeconds">Wall time of evaluating every (variant, prompt) row packed into shared batches.</param>
+/// <param name="OneAtATimeRuns">Wall and processor seconds of each one-at-a-time run (a batch holds one variant's prompts).</param>
+/// <param name="PackedRuns">Wall and processor seconds of each packed run (every (variant, prompt) row in shared batches), run alternately with the former.</param>
 /// <param name="OneAtATimeTokens">Tokens generated one variant at a time.</param>
 /// <param name="PackedTokens">Tokens generated packed.</param>
 /// <param name="SettledRows">Packed rows stopped early with their verdicts settled.</param>
-/// <param name="VerdictsCompared">Verdicts compared (rows × judges).</param>
-/// <param name="VerdictsDiffering">Verdicts that differ between the two runs.</param>
-/// <param name="OneAtATimeCpuSeconds">Processor time of the one-at-a-time run (all threads): steadier than wall time on a shared machine.</param>
-/// <param name="PackedCpuSeconds">Processor time of the packed run.</param>
+/// <param name="VerdictsCompared">Verdicts compared (rows × judges × packed runs).</param>
+/// <param name="VerdictsDiffering">Verdicts of a packed run that differ from the one-at-a-time run's.</param>
 public sealed record SweepMeasurement(
     int Variants,
     int Prompts,
     int Batch,
-    double OneAtATimeSeconds,
-    double PackedSeconds,
+    IReadOnlyList<(double Wall, double Cpu)> OneAtATimeRuns,
+    IReadOnlyList<(double Wall, double Cpu)> PackedRuns,
     long OneAtATimeTokens,
     long PackedTokens,
     int SettledRows,
     int VerdictsCompared,
-    int VerdictsDiffering,
-    double OneAtATimeCpuSeconds,
-    double PackedCpuSeconds)
+    int VerdictsDiffering)
 {
-    /// <summary>Packed processor time as a fraction of one-at-a-time processor time.</summary>
-    public double CpuCostRatio => PackedCpuSeconds / OneAtATimeCpuSeconds;
+    /// <summary>Median wall time of the one-at-a-time runs.</summary>
+    public double OneAtATimeSeconds => Median(OneAtATimeRuns.Select(r => r.Wall));
 
-    /// <summary>Packed cost as a fraction of one-at-a-time cost.</summary>
-    public double CostRatio => PackedSeconds / OneAtATimeSeconds;
+    /// <summary>Median wall time of the packed runs.</summary>
+    public double PackedSeconds => Median(PackedRuns.Select(r => r.Wall));
+
+    /// <summary>Median processor time (all threads) of the one-at-a-time runs: steadier than wall time on a shared machine.</summary>
+    public double OneAtATimeCpuSeconds => Median(OneAtATimeRuns.Select(r => r.Cpu));
+
+    /// <summary>Median processor time of the packed runs.</summary>
+    public double PackedCpuSeconds => Median(PackedRuns.Select(r => r.Cpu));
+
+    /// <summary>Packed wall time as a fraction of one-at-a-time wall time: the median over repeats of each adjacent pair's ratio, so a machine that speeds up or slows down between pairs does not bias it.</summary>
+    public double CostRatio => Median(PackedRuns.Zip(OneAtATimeRuns, (p, o) => p.Wall / o.Wall));
+
+    /// <summary>The same ratio in processor time.</summary>
+    public double CpuCostRatio => Median(PackedRuns.Zip(OneAtATimeRuns, (p, o) => p.Cpu / o.Cpu));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
 }
 
 /// <summary>
@@ -85,7 +99,7 @@ public static class SweepBenchmark
         ];
     }
 
-    /// <summary>Evaluates <paramref name="edits"/> on <paramref name="prompts"/> both ways and compares the verdicts.</summary>
+    /// <summary>Evaluates <paramref name="edits"/> on <paramref name="prompts"/> both ways, <paramref name="repeats"/> times in turn, and compares the verdicts.</summary>
     public static SweepMeasurement Run(
         CausalLM model,
         TextTokenizer tokenizer,
@@ -93,43 +107,44 @@ public static class SweepBenchmark
         PromptSet prompts,
         IReadOnlyList<IResponseJudge> judges,
         IReadOnlyList<Edit> edits,
-        BaselineOptions options)
+        BaselineOptions options,
+        int repeats = 1)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(edits);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
 
         // Warm up once (first-call costs of the allocator and kernels are not either run's).
         VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [edits[0]], options with { EarlyStop = false });
 
         using var process = Process.GetCurrentProcess();
-        TimeSpan cpuStart = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        var single = new List<BaselineResult>(edits.Count);
-        foreach (Edit edit in edits)
-        {
-            single.Add(VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [edit], options with { BatchSize = prompts.Records.Count, EarlyStop = false })[0]);
-        }
-
-        double oneAtATime = clock.Elapsed.TotalSeconds;
-        process.Refresh();
-        TimeSpan cpuMiddle = process.TotalProcessorTime;
-        clock.Restart();
-        IReadOnlyList<BaselineResult> packed = VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [.. edits], options);
-        double together = clock.Elapsed.TotalSeconds;
-        process.Refresh();
-        TimeSpan cpuEnd = process.TotalProcessorTime;
-
+        var single = new List<BaselineResult>();
+        IReadOnlyList<BaselineResult> packed = [];
+        var singleRuns = new List<(double, double)>();
+        var packedRuns = new List<(double, double)>();
         int compared = 0, differing = 0;
-        for (int v = 0; v < edits.Count; v++)
+        for (int repeat = 0; repeat < repeats; repeat++)
         {
-            for (int p = 0; p < prompts.Records.Count; p++)
+            singleRuns.Add(Measure(process, () =>
             {
-                IReadOnlyList<JudgeVerdict> a = single[v].Responses[p].Verdicts, b = packed[v].Responses[p].Verdicts;
-                for (int j = 0; j < a.Count; j++)
+                single.Clear();
+                foreach (Edit edit in edits)
                 {
-                    compared++;
-                    differing += a[j].Refused == b[j].Refused ? 0 : 1;
+                    single.Add(VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [edit], options with { BatchSize = prompts.Records.Count, EarlyStop = false, AutoBatch = false })[0]);
+                }
+            }));
+            packedRuns.Add(Measure(process, () => packed = VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [.. edits], options)));
+            for (int v = 0; v < edits.Count; v++)
+            {
+                for (int p = 0; p < prompts.Records.Count; p++)
+                {
+                    IReadOnlyList<JudgeVerdict> a = single[v].Responses[p].Verdicts, b = packed[v].Responses[p].Verdicts;
+                    for (int j = 0; j < a.Count; j++)
+                    {
+                        compared++;
+                        differing += a[j].Refused == b[j].Refused ? 0 : 1;
+                    }
                 }
             }
         }
@@ -138,14 +153,23 @@ public static class SweepBenchmark
             edits.Count,
             prompts.Records.Count,
             options.BatchSize,
-            oneAtATime,
-            together,
+            singleRuns,
+            packedRuns,
             single.Sum(r => r.Responses.Sum(x => (long)x.Tokens)),
             packed.Sum(r => r.Responses.Sum(x => (long)x.Tokens)),
             packed.Sum(r => r.Responses.Count(x => x.Settled)),
             compared,
-            differing,
-            (cpuMiddle - cpuStart).TotalSeconds,
-            (cpuEnd - cpuMiddle).TotalSeconds);
+            differing);
+    }
+
+    private static (double Wall, double Cpu) Measure(Process process, Action run)
+    {
+        process.Refresh();
+        TimeSpan cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        run();
+        double wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 }

@@ -41,7 +41,10 @@ public sealed class BatchSizer
     public bool Settled => _settled;
 
     /// <summary>Records a finished batch of <paramref name="rows"/> rows that took <paramref name="seconds"/>.</summary>
-    public void Record(int rows, double seconds)
+    /// <param name="rows">The batch's size.</param>
+    /// <param name="seconds">Its wall time.</param>
+    /// <param name="finished">Rows it finished, when some were handed back paused to finish later; null: all.</param>
+    public void Record(int rows, double seconds, int? finished = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         if (_settled || rows != Next || !(seconds > 0))
@@ -55,7 +58,7 @@ public sealed class BatchSizer
             _measured[rows] = samples = [];
         }
 
-        samples.Add(rows / seconds);
+        samples.Add((finished ?? rows) / seconds);
         if (samples.Count < _trialsPerSize)
         {
             return;

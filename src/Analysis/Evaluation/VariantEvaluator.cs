@@ -64,26 +64,48 @@ public static class VariantEvaluator
             .ThenBy(r => r.v)
             .ThenBy(r => r.p)];
         ISettlingJudge[]? settling = options.EarlyStop && judges.All(j => j is ISettlingJudge) ? [.. judges.Cast<ISettlingJudge>()] : null;
-        int done = 0;
+        int done = 0, next = 0;
+        var resumed = new List<Row>();
         BatchSizer? sizer = options.AutoBatch ? new BatchSizer(options.BatchSize, Math.Max(options.BatchSize, Math.Min(rows.Length, MaximumAutoBatch))) : null;
         while (done < rows.Length)
         {
-            (int Variant, int Prompt)[] batch = rows[done..Math.Min(rows.Length, done + (sizer?.Next ?? options.BatchSize))];
+            // A batch stops when only a quarter of its rows are still generating and enough other
+            // work waits: a long answer then costs its own steps, not a step of a mostly empty
+            // batch. Its live rows resume later, prompt and tokens so far re-read in one pass,
+            // together with other resumed rows of similar length (fresh rows are shorter).
+            int size = sizer?.Next ?? options.BatchSize;
+            Row[] batch;
+            if (resumed.Count >= size || next == rows.Length)
+            {
+                resumed.Sort((x, y) => (encoded[x.Prompt].Length + x.Prefix.Length).CompareTo(encoded[y.Prompt].Length + y.Prefix.Length));
+                batch = [.. resumed.Take(size)];
+                resumed.RemoveRange(0, batch.Length);
+            }
+            else
+            {
+                batch = [.. rows[next..Math.Min(rows.Length, next + size)].Select(r => new Row(r.Variant, r.Prompt, []))];
+                next += batch.Length;
+            }
+
+            int waiting = rows.Length - next + resumed.Count;
             var generation = new GenerationOptions(options.MaxNewTokens)
             {
                 StopIds = stops,
                 Edits = batch.All(r => edits[r.Variant] is null) ? null : ActivationEdits.PerRow([.. batch.Select(r => edits[r.Variant])]),
+                RowLimits = [.. batch.Select(r => options.MaxNewTokens - r.Prefix.Length)],
+                PauseBelow = waiting >= size / 2 ? Math.Max(1, size / 4) : 0,
                 RowSettled = settling is null ? null : (row, tokens) =>
                 {
                     // Decoding and judging a prefix costs more than a decode step of a small model:
                     // ask every few tokens (a settled row runs at most that many tokens too long).
-                    if (tokens.Count % SettleEvery != 0)
+                    int[] prefix = batch[row].Prefix;
+                    if ((prefix.Length + tokens.Count) % SettleEvery != 0)
                     {
                         return false;
                     }
 
                     string prompt = prompts.Records[batch[row].Prompt].Prompt;
-                    string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
+                    string text = tokenizer.Decode([.. prefix, .. tokens], skipSpecialTokens: true).Trim();
                     return settling.All(judge => judge.Settled(prompt, text) is not null);
                 },
             };
@@ -91,16 +113,22 @@ public static class VariantEvaluator
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             using (NewDisposeScope())
             {
-                (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(r => encoded[r.Prompt])], model.Config.PadTokenId);
+                (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(r => (int[])[.. encoded[r.Prompt], .. r.Prefix])], model.Config.PadTokenId);
                 result = TextGenerator.Generate(model, ids, mask, generation);
             }
 
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-            sizer?.Record(batch.Length, seconds);
+            int finished = 0;
             for (int row = 0; row < batch.Length; row++)
             {
+                int[] tokens = [.. batch[row].Prefix, .. result.Tokens[row]];
+                if (result.Paused?[row] == true)
+                {
+                    resumed.Add(batch[row] with { Prefix = tokens });
+                    continue;
+                }
+
                 PromptRecord record = prompts.Records[batch[row].Prompt];
-                int[] tokens = result.Tokens[row];
                 string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
                 JudgeVerdict[] verdicts = [.. judges.Select(j => j.Judge(record.Prompt, text))];
                 responses[batch[row].Variant][batch[row].Prompt] = new ResponseRecord(record, text, tokens.Length, verdicts)
@@ -108,13 +136,18 @@ public static class VariantEvaluator
                     BatchSeconds = seconds,
                     Settled = result.Settled?[row] ?? false,
                 };
+                finished++;
             }
 
-            done += batch.Length;
+            sizer?.Record(batch.Length, seconds, finished);
+            done += finished;
             progress?.Invoke(done);
         }
 
         string judge = $"{judges[0].Name} {judges[0].Version}";
         return [.. responses.Select(r => BaselineResult.Summarise(prompts, r, judge, options.Seed))];
     }
+
+    /// <summary>One prompt under one variant, with the tokens it generated before it was paused.</summary>
+    private sealed record Row(int Variant, int Prompt, int[] Prefix);
 }

@@ -30,10 +30,11 @@ internal static class BenchSweepCommand
         var judges = new Option<string>("--judges") { Description = "Judges, comma-separated.", DefaultValueFactory = _ => "regex,keyword" };
         var horizon = new Option<int?>("--judge-horizon") { Description = "Judges read only this many leading characters.", HelpName = "N" };
         var earlyStop = new Option<bool>("--early-stop") { Description = "Stop packed rows whose verdicts are settled." };
+        var repeat = new Option<int>("--repeat") { Description = "Run both ways this many times, in turn; the cost ratio is the median of each pair's ratio.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("sweep", "A 9 alpha x 9 layer-subset sweep evaluated one variant at a time and packed: seconds, tokens, verdicts compared.");
         runtime.AddTo(command);
-        foreach (Option option in new Option[] { model, prompts, batch, maxNewTokens, judges, horizon, earlyStop, json })
+        foreach (Option option in new Option[] { model, prompts, batch, maxNewTokens, judges, horizon, earlyStop, repeat, json })
         {
             command.Add(option);
         }
@@ -42,10 +43,10 @@ internal static class BenchSweepCommand
         {
             string folder = parsed.GetValue(model)!;
             ModelConfig config = ModelFolder.Check(folder);
-            int count = parsed.GetValue(prompts), size = parsed.GetValue(batch), limit = parsed.GetValue(maxNewTokens);
-            if (count < 1 || size < 1 || limit < 1)
+            int count = parsed.GetValue(prompts), size = parsed.GetValue(batch), limit = parsed.GetValue(maxNewTokens), repeats = parsed.GetValue(repeat);
+            if (count < 1 || size < 1 || limit < 1 || repeats < 1)
             {
-                throw new BadInputException($"--prompts, --batch and --max-new-tokens must be positive (got {count}, {size}, {limit}).", "--prompts");
+                throw new BadInputException($"--prompts, --batch, --max-new-tokens and --repeat must be positive (got {count}, {size}, {limit}, {repeats}).", "--prompts");
             }
 
             int? characters = parsed.GetValue(horizon);
@@ -69,7 +70,7 @@ internal static class BenchSweepCommand
             using CausalLM lm = ModelLoader.Load(folder, new LoadOptions(null, ModelFolder.DeviceOf(info.Device)));
             IReadOnlyList<Edit> grid = SweepBenchmark.Grid(
                 lm, tokenizer, template, builtin.Where(r => r.Category == "should_refuse", "refuse"), builtin.Where(r => r.Category == "safe_control", "comply"));
-            SweepMeasurement m = SweepBenchmark.Run(lm, tokenizer, template, sample, panel, grid, new BaselineOptions(limit, size) { EarlyStop = parsed.GetValue(earlyStop) });
+            SweepMeasurement m = SweepBenchmark.Run(lm, tokenizer, template, sample, panel, grid, new BaselineOptions(limit, size) { EarlyStop = parsed.GetValue(earlyStop) }, repeats);
 
             TextWriter output = parsed.InvocationConfiguration.Output;
             await output.WriteLineAsync(parsed.GetValue(json)
@@ -85,6 +86,9 @@ internal static class BenchSweepCommand
                     device = info.Device.ToString(),
                     one_at_a_time_seconds = Math.Round(m.OneAtATimeSeconds, 2),
                     packed_seconds = Math.Round(m.PackedSeconds, 2),
+                    repeats = m.PackedRuns.Count,
+                    one_at_a_time_runs = m.OneAtATimeRuns.Select(r => Math.Round(r.Wall, 2)),
+                    packed_runs = m.PackedRuns.Select(r => Math.Round(r.Wall, 2)),
                     cost_ratio = Math.Round(m.CostRatio, 3),
                     one_at_a_time_cpu_seconds = Math.Round(m.OneAtATimeCpuSeconds, 2),
                     packed_cpu_seconds = Math.Round(m.PackedCpuSeconds, 2),
@@ -99,7 +103,7 @@ internal static class BenchSweepCommand
                     $"{m.Variants} variants x {m.Prompts} prompts, {info.TorchThreads} threads on {info.Device}\n" +
                     $"  one variant at a time: {m.OneAtATimeSeconds:F1} s, {m.OneAtATimeTokens} tokens\n" +
                     $"  packed (batch {m.Batch}{(parsed.GetValue(earlyStop) ? ", early stop" : string.Empty)}): {m.PackedSeconds:F1} s, {m.PackedTokens} tokens, {m.SettledRows} rows settled early\n" +
-                    $"  cost ratio {m.CostRatio:F3} (wall), {m.CpuCostRatio:F3} (processor time); verdicts differing {m.VerdictsDiffering} of {m.VerdictsCompared}"));
+                    $"  cost ratio {m.CostRatio:F3} (wall), {m.CpuCostRatio:F3} (processor time){(m.PackedRuns.Count > 1 ? $", median of {m.PackedRuns.Count} alternating pairs" : string.Empty)}; verdicts differing {m.VerdictsDiffering} of {m.VerdictsCompared}"));
             return GeodeCli.Ok;
         });
         return command;

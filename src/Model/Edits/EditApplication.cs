@@ -99,9 +99,12 @@ internal sealed class EditApplication : IDisposable
         Tensor edited = y.to(ScalarType.Float32);
         foreach (StackedOperation operation in operations)
         {
-            // y − α_b (y U_b) U_bᵀ per row b, then the row's norm-preserving scale.
-            Tensor coefficients = edited.bmm(operation.Basis);                            // [B,T,k]
-            edited = edited - (operation.Alpha * coefficients.bmm(operation.Basis.transpose(1, 2)));
+            // y − α_b (y U_b) U_bᵀ per row b, then the row's norm-preserving scale; a basis shared
+            // by every row is [H, k] and the products are plain matmuls.
+            Tensor basis = operation.Basis;
+            Tensor coefficients = basis.dim() == 2 ? edited.matmul(basis) : edited.bmm(basis);     // [B,T,k]
+            Tensor back = basis.dim() == 2 ? coefficients.matmul(basis.t()) : coefficients.bmm(basis.transpose(1, 2));
+            edited = edited - (operation.Alpha * back);
             if (operation.Scale is not null)
             {
                 edited = edited * operation.Scale;
@@ -124,9 +127,15 @@ internal sealed class EditApplication : IDisposable
             WriterOperation first = ops.First(op => op is not null)!;
             long hidden = first.Basis.shape[0];
             long rank = ops.Max(op => op?.Basis.shape[1] ?? 0);
-            Tensor basis = stack([.. ops.Select(op => op is null
-                ? zeros([hidden, rank], dtype: ScalarType.Float32, device: _device)
-                : nn.functional.pad(op.Basis, [0, rank - op.Basis.shape[1]]))]);
+
+            // A sweep of one direction gives every row the same basis at different α: one [H, k]
+            // basis then serves the whole batch as a plain matmul, much cheaper than B small bmms.
+            bool shared = ops.OfType<WriterOperation>().Distinct().All(op => op.Basis.shape.SequenceEqual(first.Basis.shape) && (ReferenceEquals(op.Basis, first.Basis) || op.Basis.eq(first.Basis).all().item<bool>()));
+            Tensor basis = shared
+                ? first.Basis.to(ScalarType.Float32).clone()
+                : stack([.. ops.Select(op => op is null
+                    ? zeros([hidden, rank], dtype: ScalarType.Float32, device: _device)
+                    : nn.functional.pad(op.Basis, [0, rank - op.Basis.shape[1]]))]);
             Tensor alpha = tensor(ops.Select(op => (float)(op?.Alpha ?? 0)).ToArray(), device: _device).view(-1, 1, 1);
             Tensor? scale = ops.Any(op => op?.RowScale is not null)
                 ? stack([.. ops.Select(op => op?.RowScale ?? ones(hidden, dtype: ScalarType.Float32, device: _device))]).unsqueeze(1)
@@ -137,7 +146,7 @@ internal sealed class EditApplication : IDisposable
         return stacked;
     }
 
-    /// <summary>One operation per row: bases [B, H, k] (zero where a row has none), α [B, 1, 1], scales [B, 1, H] or null.</summary>
+    /// <summary>One operation per row: bases [B, H, k] (zero where a row has none) or one basis [H, k] all rows share, α [B, 1, 1] (zero where a row has none), scales [B, 1, H] or null.</summary>
     private sealed record StackedOperation(Tensor Basis, Tensor Alpha, Tensor? Scale) : IDisposable
     {
         public void Dispose()

@@ -31,6 +31,19 @@ public sealed record GenerationOptions(int MaxNewTokens = 128)
     /// verdict can no longer change). Null lets every row run to a stop token or the limit.
     /// </summary>
     public Func<int, IReadOnlyList<int>, bool>? RowSettled { get; init; }
+
+    /// <summary>
+    /// Each row's own token limit (at most <see cref="MaxNewTokens"/>), or null for
+    /// <see cref="MaxNewTokens"/> everywhere: a row resumed from earlier tokens has fewer left.
+    /// </summary>
+    public IReadOnlyList<int>? RowLimits { get; init; }
+
+    /// <summary>
+    /// When fewer than this many rows are still generating, stop and return them as paused (their
+    /// tokens so far), so a caller with more work can resume them in a fuller batch instead of
+    /// paying a whole step for a handful of rows. 0 never pauses.
+    /// </summary>
+    public int PauseBelow { get; init; }
 }
 
 /// <summary>What generation produced, per row.</summary>
@@ -40,4 +53,7 @@ public sealed record GenerationResult(IReadOnlyList<int[]> Tokens, IReadOnlyList
 {
     /// <summary>True where <see cref="GenerationOptions.RowSettled"/> ended a row early; null when it was not asked.</summary>
     public IReadOnlyList<bool>? Settled { get; init; }
+
+    /// <summary>True where a row was still generating when <see cref="GenerationOptions.PauseBelow"/> stopped the batch; null when it was not asked.</summary>
+    public IReadOnlyList<bool>? Paused { get; init; }
 }

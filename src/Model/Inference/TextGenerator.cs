@@ -6,7 +6,8 @@ namespace Geode.Model.Inference;
 /// <summary>
 /// Batched, left-padded generation: greedy or seeded sampling, with or without a KV cache (the two
 /// give the same tokens), each row finishing on its own stop token or when its caller says its
-/// outcome is settled; finished rows leave the batch.
+/// outcome is settled, or at its own token limit; finished rows leave the batch, and a batch whose
+/// live rows fall below a threshold can stop and hand them back paused.
 /// </summary>
 public static class TextGenerator
 {
@@ -18,6 +19,12 @@ public static class TextGenerator
             throw new BadInputException($"max new tokens is {options.MaxNewTokens}; it must be 0 or more.", "--max-new-tokens");
         }
 
+        int rows = (int)inputIds.shape[0];
+        if (options.RowLimits is { } limits && (limits.Count != rows || limits.Any(l => l < 0 || l > options.MaxNewTokens)))
+        {
+            throw new ArgumentException($"RowLimits needs one limit per row ({rows}), each from 0 to MaxNewTokens ({options.MaxNewTokens}).", nameof(options));
+        }
+
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         int batch = (int)inputIds.shape[0];
@@ -25,17 +32,29 @@ public static class TextGenerator
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         bool[] stopped = new bool[batch];
         bool[] settled = new bool[batch];
+        bool[] paused = new bool[batch];
+        int[] limit = options.RowLimits is { } perRow ? [.. perRow] : [.. Enumerable.Repeat(options.MaxNewTokens, batch)];
         Generator? generator = options.Sampling is null ? null : new Generator((ulong)options.Sampling.Seed, device: CPU);
 
         // The rows still generating, by their index in the input. A row that ends (stop token or
         // settled) leaves the batch, so the passes after it cost only the rows left.
-        int[] live = [.. Enumerable.Range(0, batch)];
+        int[] live = [.. Enumerable.Range(0, batch).Where(r => limit[r] > 0)];
         ActivationEdits? edits = options.Edits;
         Tensor ids = inputIds.to(ScalarType.Int64, model.Device);
         Tensor mask = attentionMask.to(ScalarType.Int64, model.Device);
-        using KvCache? cache = options.UseCache ? new KvCache((int)ids.shape[1] + options.MaxNewTokens) : null;
+        if (live.Length < batch && live.Length > 0)
+        {
+            // Rows with nothing left to generate never enter the batch.
+            Tensor first = tensor(live.Select(r => (long)r).ToArray(), device: model.Device);
+            ids = ids.index_select(0, first);
+            mask = mask.index_select(0, first);
+            edits = edits?.ForRows(live);
+        }
+
+        int steps = live.Length == 0 ? 0 : live.Max(r => limit[r]);
+        using KvCache? cache = options.UseCache ? new KvCache((int)ids.shape[1] + steps) : null;
         Tensor feed = ids, feedMask = mask;
-        for (int step = 0; step < options.MaxNewTokens; step++)
+        for (int step = 0; step < steps; step++)
         {
             using var stepScope = NewDisposeScope();
             using ForwardResult result = model.Forward(new ForwardRequest(feed, feedMask)
@@ -53,7 +72,7 @@ public static class TextGenerator
                 tokens[row].Add((int)chosen[i]);
                 stopped[row] = stops.Contains(chosen[i]);
                 settled[row] = !stopped[row] && options.RowSettled is { } isSettled && isSettled(row, tokens[row]);
-                if (!stopped[row] && !settled[row])
+                if (!stopped[row] && !settled[row] && tokens[row].Count < limit[row])
                 {
                     keep.Add(i);
                 }
@@ -61,6 +80,16 @@ public static class TextGenerator
 
             if (keep.Count == 0)
             {
+                break;
+            }
+
+            if (keep.Count < options.PauseBelow)
+            {
+                foreach (int i in keep)
+                {
+                    paused[live[i]] = true;
+                }
+
                 break;
             }
 
@@ -98,6 +127,7 @@ public static class TextGenerator
         return new GenerationResult([.. tokens.Select(t => t.ToArray())], stopped)
         {
             Settled = options.RowSettled is null ? null : settled,
+            Paused = options.PauseBelow > 0 ? paused : null,
         };
     }
 

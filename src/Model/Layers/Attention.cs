@@ -46,6 +46,8 @@ internal sealed class Attention(
         if (spec.KvSourceLayer is int source)
         {
             (keys, values) = context.SharedKv[source];
+            keys = context.ToUnits(keys);
+            values = context.ToUnits(values);
         }
         else
         {
@@ -65,12 +67,19 @@ internal sealed class Attention(
             values = v.transpose(1, 2);
             if (context.Cache is not null)
             {
-                (keys, values) = context.Cache.Append(spec.Index, keys, values);     // [B,nKV,S,d]
+                (Tensor cachedKeys, Tensor cachedValues) = context.Cache.Append(spec.Index, context.ToRows(keys), context.ToRows(values)); // [B,nKV,S,d]
+
+                // On shared-prefill units the cache was empty: this pass's keys are all there is.
+                if (!context.OnUnits)
+                {
+                    (keys, values) = (cachedKeys, cachedValues);
+                }
             }
 
             if (storesSharedKv)
             {
-                context.SharedKv[spec.Index] = (context.Keep(keys), context.Keep(values));
+                // Kept per row: the layers reading them may run on other units.
+                context.SharedKv[spec.Index] = (context.Keep(context.ToRows(keys)), context.Keep(context.ToRows(values)));
             }
         }
 
@@ -78,6 +87,18 @@ internal sealed class Attention(
         // keys and values are never copied r times.
         long groups = heads / kvHeads;
         long keyCount = keys.shape[2];
+        Tensor mask = context.Masks[spec.Kind];
+        if (spec.Kind == AttentionKind.Sliding && config.SlidingWindow is int window && keyCount - steps - window + 1 > 0)
+        {
+            // Queries at positions past … past+T−1 (past = S − T) see only keys after past − window:
+            // the older ones are masked out, so decoding skips them instead of scoring them.
+            long start = keyCount - steps - window + 1;
+            keyCount -= start;
+            keys = keys.narrow(2, start, keyCount);
+            values = values.narrow(2, start, keyCount);
+            mask = mask.narrow(-1, start, keyCount);
+        }
+
         Tensor grouped = q.reshape(batch, kvHeads, groups * steps, d);              // [B,nKV,r·T,d]
         Tensor scores = grouped.matmul(keys.transpose(-1, -2));                     // [B,nKV,r·T,S]
         if (config.AttentionScale != 1.0)
@@ -90,7 +111,7 @@ internal sealed class Attention(
             scores = (scores / cap).tanh() * cap;
         }
 
-        scores = scores.view(batch, kvHeads, groups, steps, keyCount) + context.Masks[spec.Kind];
+        scores = scores.view(batch, kvHeads, groups, steps, keyCount) + mask;
         // Softmax in float32 at least (float64 stays float64: its mask value would overflow float32 to −inf).
         ScalarType softmaxType = q.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         Tensor weights = scores.softmax(-1, softmaxType).to(q.dtype).view(batch, kvHeads, groups * steps, keyCount);

@@ -30,8 +30,10 @@ public sealed class FirstTokenDivergenceTests
         for (int e = 1; e < edits.Length; e++)
         {
             double expected = harmless.Average(prompt => Kl(session, prompt, edits[e]));
-            // The model runs in float32 and padding differs between the two ways: agree to 1e-5 relative.
-            Assert.True(Math.Abs(expected - batched[e]) <= 1e-5 * expected, $"edit {edits[e].Name}: {batched[e]} batched, {expected} alone");
+            // The model runs in float32, and padding and batch shapes (a shared prefill computes the
+            // unedited layers once per prompt) differ between the two ways. Logits then differ by
+            // ~1e-6, which moves a KL of ~1e-3 by a few 1e-8: agree to 1e-4 relative.
+            Assert.True(Math.Abs(expected - batched[e]) <= 1e-4 * expected, $"edit {edits[e].Name}: {batched[e]} batched, {expected} alone");
             Assert.True(batched[e] > 0, $"edit {edits[e].Name} changed nothing");
         }
     }

@@ -213,4 +213,43 @@ public sealed class EditAlgebraTests
             Assert.True(error <= 1e-4, $"row {row}: {error:E3}");
         }
     }
+
+    [Fact]
+    public void A_sweep_of_one_direction_side_by_side_gives_each_row_what_it_gets_alone()
+    {
+        // One direction at several α and layer subsets (a sweep's grid): every row's basis is the
+        // same, so the stacked application shares one [H, k] basis; a row edited only at some
+        // layers, a norm-preserving row and an unedited row check the zero-α rows and the scale.
+        using var scope = NewDisposeScope();
+        const string Fixture = "gemma4-tiny-b";
+        using CausalLM model = EditFixtures.Load(Fixture);
+        long hidden = model.Config.HiddenSize;
+        (Tensor ids, Tensor mask) = EditFixtures.Inputs(Fixture);
+        Tensor batchIds = cat([ids, ids, ids], 0);
+        Tensor batchMask = cat([mask, mask, mask], 0);
+        WriterKind[] writers = [WriterKind.AttentionOutput, WriterKind.MlpOutput];
+        int[] all = [.. Enumerable.Range(0, model.Config.NumLayers)];
+        Tensor direction = EditFixtures.RandomBasis(hidden, 1, 41);
+        Edit Variant(int[] layers, double alpha, EditVariant variant, string name) =>
+            new([new EditPart(layers, writers, direction.clone(), alpha, variant, PostNormAware: false)], name);
+        Edit?[] rowEdits =
+        [
+            Variant(all, 0.5, EditVariant.Projection, "all α=0.5"),
+            Variant(all, 1.0, EditVariant.Projection, "all α=1"),
+            Variant([1, 3], 2.0, EditVariant.Projection, "1,3 α=2"),
+            Variant([0, 2, 4], 1.5, EditVariant.NormPreserving, "0,2,4 α=1.5 norm-preserving"),
+            null,
+            Variant(all, 0.5, EditVariant.Projection, "all α=0.5 again"),
+        ];
+
+        Tensor together = EditFixtures.Logits(model, batchIds.narrow(0, 0, rowEdits.Length), batchMask.narrow(0, 0, rowEdits.Length), ActivationEdits.PerRow(rowEdits));
+        for (int row = 0; row < rowEdits.Length; row++)
+        {
+            Edit? edit = rowEdits[row];
+            Tensor alone = EditFixtures.Logits(model, batchIds.narrow(0, row, 1), batchMask.narrow(0, row, 1), edit is null ? null : ActivationEdits.ForAllRows(edit));
+            double error = EditFixtures.MaxAbs(together.narrow(0, row, 1), alone);
+            _output.WriteLine($"row {row} ({edit?.Name ?? "unedited"}): max abs {error:E2}");
+            Assert.True(error <= 1e-4, $"row {row}: {error:E3}");
+        }
+    }
 }
