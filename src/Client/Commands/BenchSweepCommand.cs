@@ -25,7 +25,7 @@ internal static class BenchSweepCommand
         var runtime = new RuntimeOptions();
         var model = new Option<string>("--model") { Description = "A checkpoint folder with tokenizer.json (e.g. models/organism).", HelpName = "DIR", Required = true };
         var prompts = new Option<int>("--prompts") { Description = "Prompts per variant, taken from the built-in benchmark a category at a time.", DefaultValueFactory = _ => 20 };
-        var batch = new Option<int>("--batch") { Description = "Rows per batch of the packed run.", DefaultValueFactory = _ => 64 };
+        var batch = new Option<int>("--batch") { Description = "Rows per batch of the packed run (256 measured fastest for the organism on 2 CPU cores).", DefaultValueFactory = _ => 256 };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Tokens generated per response.", DefaultValueFactory = _ => 128 };
         var judges = new Option<string>("--judges") { Description = "Judges, comma-separated.", DefaultValueFactory = _ => "regex,keyword" };
         var horizon = new Option<int?>("--judge-horizon") { Description = "Judges read only this many leading characters.", HelpName = "N" };
