@@ -144,20 +144,9 @@ public sealed class EditAlgebraTests
         var editA = new Edit([new EditPart([0, 1, 2, 3, 4, 5], [WriterKind.AttentionOutput, WriterKind.MlpOutput], EditFixtures.RandomBasis(hidden, 2, 21), 1.0, EditVariant.NormPreserving, PostNormAware: true)], "a");
         var editB = new Edit([new EditPart([2, 5], [WriterKind.PerLayerOutput, WriterKind.MlpOutput], EditFixtures.RandomBasis(hidden, 1, 22), 1.3)], "b");
 
-        Tensor together = EditFixtures.Logits(model, batchIds, batchMask, ActivationEdits.PerRow([editA, null, editB]));
         Edit?[] rowEdits = [editA, null, editB];
-        for (int row = 0; row < 3; row++)
-        {
-            Edit? edit = rowEdits[row];
-            Tensor alone = EditFixtures.Logits(
-                model,
-                batchIds.narrow(0, row, 1),
-                batchMask.narrow(0, row, 1),
-                edit is null ? null : ActivationEdits.ForAllRows(edit));
-            double error = EditFixtures.MaxAbs(together.narrow(0, row, 1), alone);
-            _output.WriteLine($"row {row} ({edit?.Name ?? "unedited"}): max abs {error:E2}");
-            Assert.True(error <= 1e-5, $"row {row}: {error:E3}");
-        }
+        (Tensor together, double[] errors) = EditFixtures.AgainstAlone(model, batchIds, batchMask, rowEdits);
+        AssertEachRow(rowEdits, errors, 1e-5);
 
         // Rows did get different edits: row 0 under edit A differs from row 0 unedited.
         Tensor unedited = EditFixtures.Logits(model, batchIds, batchMask);
@@ -203,15 +192,7 @@ public sealed class EditAlgebraTests
         ];
         Edit?[] rowEdits = [edits[0], edits[1], edits[2], edits[3], null];
 
-        Tensor together = EditFixtures.Logits(model, batchIds, batchMask, ActivationEdits.PerRow(rowEdits));
-        for (int row = 0; row < rowEdits.Length; row++)
-        {
-            Edit? edit = rowEdits[row];
-            Tensor alone = EditFixtures.Logits(model, batchIds.narrow(0, row, 1), batchMask.narrow(0, row, 1), edit is null ? null : ActivationEdits.ForAllRows(edit));
-            double error = EditFixtures.MaxAbs(together.narrow(0, row, 1), alone);
-            _output.WriteLine($"row {row} ({edit?.Name ?? "unedited"}): max abs {error:E2}");
-            Assert.True(error <= 1e-4, $"row {row}: {error:E3}");
-        }
+        AssertEachRow(rowEdits, EditFixtures.AgainstAlone(model, batchIds, batchMask, rowEdits).Errors, 1e-4);
     }
 
     [Fact]
@@ -242,14 +223,15 @@ public sealed class EditAlgebraTests
             Variant(all, 0.5, EditVariant.Projection, "all α=0.5 again"),
         ];
 
-        Tensor together = EditFixtures.Logits(model, batchIds.narrow(0, 0, rowEdits.Length), batchMask.narrow(0, 0, rowEdits.Length), ActivationEdits.PerRow(rowEdits));
-        for (int row = 0; row < rowEdits.Length; row++)
+        AssertEachRow(rowEdits, EditFixtures.AgainstAlone(model, batchIds, batchMask, rowEdits).Errors, 1e-4);
+    }
+
+    private void AssertEachRow(IReadOnlyList<Edit?> rowEdits, IReadOnlyList<double> errors, double bound)
+    {
+        for (int row = 0; row < rowEdits.Count; row++)
         {
-            Edit? edit = rowEdits[row];
-            Tensor alone = EditFixtures.Logits(model, batchIds.narrow(0, row, 1), batchMask.narrow(0, row, 1), edit is null ? null : ActivationEdits.ForAllRows(edit));
-            double error = EditFixtures.MaxAbs(together.narrow(0, row, 1), alone);
-            _output.WriteLine($"row {row} ({edit?.Name ?? "unedited"}): max abs {error:E2}");
-            Assert.True(error <= 1e-4, $"row {row}: {error:E3}");
+            _output.WriteLine($"row {row} ({rowEdits[row]?.Name ?? "unedited"}): max abs {errors[row]:E2}");
+            Assert.True(errors[row] <= bound, $"row {row}: {errors[row]:E3}");
         }
     }
 }

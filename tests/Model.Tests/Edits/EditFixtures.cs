@@ -38,5 +38,15 @@ internal static class EditFixtures
         return result.Logits!.to(ScalarType.Float32, copy: true);
     }
 
+    /// <summary>Logits of the batch with each row's own edit, and each row's largest difference from that row run alone.</summary>
+    public static (Tensor Together, double[] Errors) AgainstAlone(CausalLM model, Tensor ids, Tensor mask, IReadOnlyList<Edit?> rowEdits)
+    {
+        Tensor together = Logits(model, ids, mask, ActivationEdits.PerRow(rowEdits));
+        double[] errors = [.. rowEdits.Select((edit, row) => MaxAbs(
+            together.narrow(0, row, 1),
+            Logits(model, ids.narrow(0, row, 1), mask.narrow(0, row, 1), edit is null ? null : ActivationEdits.ForAllRows(edit))))];
+        return (together, errors);
+    }
+
     public static double MaxAbs(Tensor a, Tensor b) => (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max().item<double>();
 }
