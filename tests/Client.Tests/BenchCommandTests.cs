@@ -60,4 +60,17 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("geode: ", result.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--repeat", "0")]
+    [InlineData("--batch", "-3")]
+    [InlineData("--prompts", "0")]
+    [InlineData("--max-new-tokens", "0")]
+    public async Task A_bad_sweep_count_names_its_option_and_exits_2(string option, string value)
+    {
+        CliResult result = await CliRunner.RunAsync("bench", "sweep", "--model", Path.Combine(RepositoryPaths.Root, "models", "organism"), option, value);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{option} must be at least 1 (got {value})", result.Error, StringComparison.Ordinal);
+    }
 }

@@ -44,9 +44,12 @@ internal static class BenchSweepCommand
             string folder = parsed.GetValue(model)!;
             ModelConfig config = ModelFolder.Check(folder);
             int count = parsed.GetValue(prompts), size = parsed.GetValue(batch), limit = parsed.GetValue(maxNewTokens), repeats = parsed.GetValue(repeat);
-            if (count < 1 || size < 1 || limit < 1 || repeats < 1)
+            foreach ((string name, int value) in new[] { ("--prompts", count), ("--batch", size), ("--max-new-tokens", limit), ("--repeat", repeats) })
             {
-                throw new BadInputException($"--prompts, --batch, --max-new-tokens and --repeat must be positive (got {count}, {size}, {limit}, {repeats}).", "--prompts");
+                if (value < 1)
+                {
+                    throw new BadInputException($"{name} must be at least 1 (got {value}).", name);
+                }
             }
 
             int? characters = parsed.GetValue(horizon);
