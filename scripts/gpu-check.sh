@@ -5,7 +5,8 @@
 #   capture throughput of the benchmark shape (float32) and, in bfloat16 on Gemma 4 E2B's and E4B's
 #   shapes, the issue-8 comparisons with transformers on an H200 (reference/anchors.md): capture of
 #   344 prompts x 48 tokens (0.50 s / 0.52 s) and greedy generation of 64 prompts x 64 new tokens
-#   (1,325 / 1,122 tokens/s); plus a rank-1 merge into every writer.
+#   (1,325 / 1,122 tokens/s); plus a rank-1 merge into every writer, and the 81-variant sweep of
+#   the organism packed against one variant at a time (where packing should pay most).
 # DEVICE and LIBTORCH override the device (cuda:0) and the libtorch folder (PyTorch's torch/lib).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,5 +44,6 @@ echo "doctor exit $?" >>"$out/doctor.txt"
     geode bench generate --random-config "$shape" --dtype bfloat16 --prompts 64 --prompt-tokens 16 --new-tokens 64 --batch 64 --device "$device" --json 2>&1
     geode bench merge --random-config "$shape" --dtype bfloat16 --rank 1 --device "$device" --json 2>&1
   done
+  geode bench sweep --model "$root/models/organism" --repeat 2 --device "$device" --json 2>&1
 } >"$out/bench.txt"
 cat "$out"/*.txt
