@@ -107,10 +107,10 @@ public static class TrialJobs
 
         LayerSubset layers = LayerSubset.Parse(stage.Layers[index], $"stages.sweeps.layers[{index}]");
         string[] harmless = [.. workspace.Prompts.Records.Where(r => workspace.Comply.Contains(r.Category)).Select(r => r.Prompt)];
-        (BaselineResult unedited, IReadOnlyList<SweepRow> rows) = SweepRunner.Run(
-            model, tokenizer, template, workspace.Prompts, harmless, workspace.Judges, directions, [layers], stage.Alphas, stage.RandomControls, workspace.Options, seed: 0, progress, Records(artifacts, $"sweeps-{index}"));
-        long tokens = unedited.Responses.Sum(r => (long)r.Tokens);
-        return new TrialResult(ResultsJson.SweepRows(rows), tokens);
+        var records = new RecordSink(Records(artifacts, $"sweeps-{index}"));
+        (_, IReadOnlyList<SweepRow> rows) = SweepRunner.Run(
+            model, tokenizer, template, workspace.Prompts, harmless, workspace.Judges, directions, [layers], stage.Alphas, stage.RandomControls, workspace.Options, seed: 0, progress, records.Add);
+        return new TrialResult(ResultsJson.SweepRows(rows), records.Tokens);
     }
 
     private static TrialResult Cascade(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, CascadeStage stage, int index, string phase, string artifacts)
@@ -124,17 +124,19 @@ public static class TrialJobs
 
     private static TrialResult Descent(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, DescentStage stage, string artifacts)
     {
+        var records = new RecordSink(Records(artifacts, "descent"));
         DescentResult result = DescentRunner.Run(
             model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. workspace.Refuse], [.. workspace.Comply],
-            stage.MaxRank, stage.RefusalTarget, stage.KlBudget, stage.Strategy == "peel", workspace.Options, Records(artifacts, "descent"));
-        return new TrialResult(ResultsJson.Descent(result, stage.Strategy), 0);
+            stage.MaxRank, stage.RefusalTarget, stage.KlBudget, stage.Strategy == "peel", workspace.Options, records.Add);
+        return new TrialResult(ResultsJson.Descent(result, stage.Strategy), records.Tokens);
     }
 
     private static TrialResult Selective(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, SelectiveStage stage, string artifacts)
     {
+        var records = new RecordSink(Records(artifacts, "selective"));
         SelectiveResult result = SelectiveRunner.Run(
-            model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. stage.Free], [.. stage.Keep], workspace.Comply[0], SelectiveAlphas, workspace.Options, Records(artifacts, "selective"));
-        return new TrialResult(ResultsJson.Selective(result, stage.Free, stage.Keep, stage.KlBudget), 0);
+            model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. stage.Free], [.. stage.Keep], workspace.Comply[0], SelectiveAlphas, workspace.Options, records.Add);
+        return new TrialResult(ResultsJson.Selective(result, stage.Free, stage.Keep, stage.KlBudget), records.Tokens);
     }
 
     private static TrialResult Diff(CampaignWorkspace workspace, DiffStage stage, int index, string artifacts)
@@ -165,6 +167,21 @@ public static class TrialJobs
         string path = Path.Combine(folder, $"{name}.msgpack");
         File.Delete(path);
         return (variant, result) => ResponseRecordStream.Append(path, result.Responses, variant);
+    }
+
+    /// <summary>
+    /// Writes each evaluated variant's records and counts the tokens generated for them, so a
+    /// trial reports all it generated (the throughput metrics count it), not only the unedited run.
+    /// </summary>
+    private sealed class RecordSink(Action<string?, BaselineResult> write)
+    {
+        public long Tokens { get; private set; }
+
+        public void Add(string? variant, BaselineResult result)
+        {
+            write(variant, result);
+            Tokens += result.Responses.Sum(r => (long)r.Tokens);
+        }
     }
 
     private static Tensor LoadActivations(string file)
