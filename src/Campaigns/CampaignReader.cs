@@ -62,7 +62,13 @@ public static class CampaignReader
 
         string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file)) ?? ".";
         document.Keys(TopKeys, "a campaign file");
-        string name = document["name"].String() ?? System.IO.Path.GetFileNameWithoutExtension(file);
+        CampaignNode nameNode = document["name"];
+        string name = nameNode.String() ?? CampaignNames.FromFile(file);
+        if (nameNode.Exists && CampaignNames.Problem(name) is string badName)
+        {
+            nameNode.Error(badName);
+        }
+
         CampaignModel model = ReadModel(document["model"], folder);
         CampaignPrompts prompts = ReadPrompts(document["prompts"], folder);
         IReadOnlyList<string> judges = ReadJudges(document["judges"]);
