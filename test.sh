@@ -17,8 +17,9 @@ if [[ "${1:-}" == "--filter" && -n "${2:-}" ]]; then filter=(--filter "$2"); fi
 # python3-msgpack reads the per-prompt record streams as a Python user would, redis-server holds
 # the cluster tests' membership, grain state and reminders, prometheus scrapes a silo in the metrics
 # tests (each test starts its own on a free port), chromium opens the HTML report headless through
-# Playwright (which cannot download browsers here).
-debian_packages=(python3-jinja2 python3-msgpack redis-server prometheus chromium)
+# Playwright (which cannot download browsers here), iproute2 brings up loopback in the network
+# namespace where the offline test runs the quickstart.
+debian_packages=(python3-jinja2 python3-msgpack redis-server prometheus chromium iproute2)
 missing=()
 for package in "${debian_packages[@]}"; do
   # "install ok installed" only: a removed package keeps its config files and still answers dpkg -s.
