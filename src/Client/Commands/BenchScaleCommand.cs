@@ -67,12 +67,14 @@ internal static class BenchScaleCommand
             CampaignRequest request = SimulatedCampaign.Write(folder, $"bench-scale-{count}-{Guid.NewGuid():N}", settings.Prompts, settings.Batch);
             ICampaignGrain grain = cluster.Grains.GetGrain<ICampaignGrain>(request.Id);
             CampaignStatus status = await grain.Start(request);
+            long peakWorkingSet = Environment.WorkingSet;
             try
             {
                 while (!status.IsFinished)
                 {
                     await Task.Delay(200, cancellation);
                     status = await grain.Status();
+                    peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
                 }
             }
             catch (OperationCanceledException)
@@ -101,7 +103,8 @@ internal static class BenchScaleCommand
                 units,
                 status.Backups,
                 status.Duplicates,
-                status.Retries);
+                status.Retries,
+                peakWorkingSet);
         }
         finally
         {
@@ -123,18 +126,19 @@ internal static class BenchScaleCommand
         {
             string.Create(CultureInfo.InvariantCulture, $"capture of {settings.Prompts} prompts, {settings.SecondsPerPrompt} s/prompt simulated, batch {settings.Batch}, ") +
                 (alike ? "every silo alike" : string.Create(CultureInfo.InvariantCulture, $"half the silos {settings.SlowFactor}x slower")),
-            $"{"silos",5} {"slow",4} {"wall s",8} {"ideal s",8} {"ideal/wall",10} {"T1/(N*TN)",9} {"shards",6} {"size",4} {"coord ms/shard cpu wall",23} {"units per silo (min-max)",24} {"backups",7} {"dups",4}",
+            $"{"silos",5} {"slow",4} {"wall s",8} {"ideal s",8} {"ideal/wall",10} {"T1/(N*TN)",9} {"shards",6} {"size",4} {"coord ms/shard cpu wall",23} {"units per silo (min-max)",24} {"backups",7} {"dups",4} {"peak MiB",8}",
         };
         foreach (ScaleRun r in runs)
         {
             string parallel = alike && single is double t1 ? (t1 / (r.Silos * r.WallSeconds)).ToString("P1", CultureInfo.InvariantCulture) : "-";
             string spread = string.Create(CultureInfo.InvariantCulture, $"{r.Units.Values.Min()}-{r.Units.Values.Max()}");
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Silos,5} {r.Slow,4} {r.WallSeconds,8:F2} {r.IdealSeconds,8:F2} {r.IdealSeconds / r.WallSeconds,10:P1} {parallel,9} {r.Shards,6} {r.ShardSize,4} {r.CoordinatorMsPerShard,15:F2} {r.CoordinatorWallMsPerShard,7:F2} {spread,24} {r.Backups,7} {r.Duplicates,4}"));
+                $"{r.Silos,5} {r.Slow,4} {r.WallSeconds,8:F2} {r.IdealSeconds,8:F2} {r.IdealSeconds / r.WallSeconds,10:P1} {parallel,9} {r.Shards,6} {r.ShardSize,4} {r.CoordinatorMsPerShard,15:F2} {r.CoordinatorWallMsPerShard,7:F2} {spread,24} {r.Backups,7} {r.Duplicates,4} {r.PeakWorkingSet / 1048576.0,8:F0}"));
         }
 
         lines.Add("wall: the capture round, first lease to last merge; ideal: prompts x s/prompt / sum of silo speeds;");
-        lines.Add("coord ms/shard: the coordinator's own work per merged shard, CPU time of its thread and wall time (waits excluded).");
+        lines.Add("coord ms/shard: the coordinator's own work per merged shard, CPU time of its thread and wall time (waits excluded);");
+        lines.Add("peak MiB: this process's largest working set while the campaign ran, sampled every 200 ms (all silos share it).");
         return string.Join(Environment.NewLine, lines);
     }
 
@@ -164,6 +168,7 @@ internal static class BenchScaleCommand
                 backups = r.Backups,
                 duplicates = r.Duplicates,
                 retries = r.Retries,
+                peak_working_set_bytes = r.PeakWorkingSet,
             }),
         });
     }
@@ -185,5 +190,5 @@ internal static class BenchScaleCommand
 
     private sealed record ScaleSettings(int[] Silos, int Prompts, double SecondsPerPrompt, double SlowFactor, int Batch);
 
-    private sealed record ScaleRun(int Silos, int Slow, double WallSeconds, double CampaignSeconds, double IdealSeconds, int ShardSize, int Shards, double CoordinatorMsPerShard, double CoordinatorWallMsPerShard, Dictionary<string, int> Units, int Backups, int Duplicates, int Retries);
+    private sealed record ScaleRun(int Silos, int Slow, double WallSeconds, double CampaignSeconds, double IdealSeconds, int ShardSize, int Shards, double CoordinatorMsPerShard, double CoordinatorWallMsPerShard, Dictionary<string, int> Units, int Backups, int Duplicates, int Retries, long PeakWorkingSet);
 }
