@@ -84,14 +84,26 @@ internal sealed class GeodeHost : IAsyncDisposable
         }
     }
 
-    /// <summary>A host builder that logs warnings to stderr and leaves Ctrl-C to the command.</summary>
+    /// <summary>
+    /// A host builder that logs from <paramref name="level"/> up to stderr and leaves Ctrl-C to the
+    /// command; <c>GEODE_LOG_LEVEL</c> sets the level of Geode's own categories (see <see cref="GeodeLogLevel"/>).
+    /// </summary>
+    /// <exception cref="Geode.Model.BadInputException">GEODE_LOG_LEVEL is not a level.</exception>
     internal static HostBuilder Builder(LogLevel level)
     {
+        LogLevel? geode = GeodeLogLevel.FromEnvironment();
         var builder = new HostBuilder();
-        builder.ConfigureLogging(logging => logging
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(level));
+        builder.ConfigureLogging(logging =>
+        {
+            logging
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .SetMinimumLevel(level);
+            if (geode is LogLevel own)
+            {
+                logging.AddFilter("Geode", own);
+            }
+        });
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<IHostLifetime, CommandLifetime>();
