@@ -45,6 +45,21 @@ internal static class JsonMutator
         string raw = string.Empty;
         string? rawKey = null;
         string what;
+
+        // Half the cases aim at a leaf of the same kind, since a number's range or a string's
+        // spelling is what most field checks are about; the rest change structure.
+        if (random.Next(2) == 0 && Leaf(slots, random) is { } leaf)
+        {
+            raw = (leaf.Node?.GetValueKind() ?? JsonValueKind.Null) switch
+            {
+                JsonValueKind.Number => HostileJson.Pick(random, HostileJson.Numbers),
+                JsonValueKind.String => random.Next(3) == 0 ? Quote(HostileJson.Pick(random, knownKeys)) : HostileJson.Pick(random, HostileJson.Strings),
+                _ => HostileJson.Value(random),
+            };
+            Set(leaf, JsonValue.Create(ValueMarker));
+            return new(System.Text.Encoding.UTF8.GetBytes(Render(root, random.Next(2) == 0, raw, null)), $"{name}: {leaf.Path} = {Show(raw)}");
+        }
+
         switch (random.Next(9))
         {
             case 0:
@@ -180,6 +195,13 @@ internal static class JsonMutator
 
                 break;
         }
+    }
+
+    /// <summary>A random number, string or literal below the root, or null when the document has none.</summary>
+    private static Slot? Leaf(List<Slot> slots, Random random)
+    {
+        Slot[] leaves = [.. slots.Where(s => s.Parent is not null && s.Node is not JsonObject and not JsonArray)];
+        return leaves.Length == 0 ? null : leaves[random.Next(leaves.Length)];
     }
 
     private static void Set(Slot slot, JsonNode? value)
