@@ -93,6 +93,9 @@ public sealed class CampaignReaderTests : IDisposable
     [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: eight bits\n        change: {precision: int8}\n", 7, "stages.cascade.steps[0].change.precision: 'int8' is not one of")]
     [InlineData("model:\n  path: model\n  dtype: int4\nstages:\n  baseline: {}\n", 3, "model.dtype: 'int4' is not one of float32")]
     [InlineData("model:\n  path: model\n", 1, "stages: missing")]
+    [InlineData("model:\n  path: \"mo\\0del\"\nstages:\n  baseline: {}\n", 2, "model.path: the path contains a NUL character")]
+    [InlineData("model:\n  path: model\nprompts:\n  file: \"p\\0.json\"\nstages:\n  baseline: {}\n", 4, "prompts.file: the path contains a NUL character")]
+    [InlineData("model:\n  path: model\nstages:\n  diff:\n    forks: [\"fork\\0\"]\n", 5, "stages.diff.forks[0]: the path contains a NUL character")]
     public void A_bad_file_fails_validation_naming_the_line_and_key_path(string yaml, int line, string expected)
     {
         BadInputException error = Invalid(yaml);
@@ -130,6 +133,36 @@ public sealed class CampaignReaderTests : IDisposable
 
         Assert.Contains("campaign.yaml:", error.Message, StringComparison.Ordinal);
         Assert.Contains("not valid YAML", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Ten levels of ten-fold aliases: 10^9 leaves, which YamlDotNet expanded to hash it as a key.</summary>
+    private static string BillionLaughs() =>
+        "model: {path: model}\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" +
+        string.Concat(Enumerable.Range(1, 9).Select(i => $"l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n")) +
+        "? *l9\n: 1\nstages: {baseline: {}}\n";
+
+    [Theory]
+    [InlineData("laughs", 3, "the alias *l0 is not allowed")]
+    [InlineData("model:\n  path: model\n? &a [*a]\n: 1\nstages: {baseline: {}}\n", 3, "the alias *a is not allowed")]
+    [InlineData("model:\n  path: model\nbase: &b {baseline: {}}\nstages: *b\n", 4, "the alias *b is not allowed")]
+    public void Aliases_are_refused_before_yamldotnet_can_expand_them(string yaml, int line, string expected)
+    {
+        // Before: the bomb as a mapping key took 7 s per level past nine, and the self-referencing
+        // key overflowed the stack, which ends the process.
+        BadInputException error = Invalid(yaml == "laughs" ? BillionLaughs() : yaml);
+
+        Assert.Contains($"campaign.yaml:{line}: not a valid campaign file: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_64_levels_is_refused_before_it_can_overflow_the_stack()
+    {
+        // The document's mapping is the first level, so 63 brackets reach the limit and 64 pass it.
+        BadInputException atLimit = Invalid("x: " + new string('[', 63) + new string(']', 63) + "\n");
+        BadInputException deep = Invalid("x: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+
+        Assert.DoesNotContain("nest more than", atLimit.Message, StringComparison.Ordinal);
+        Assert.Contains("campaign.yaml:1: not a valid campaign file: mappings and lists nest more than 64 levels deep", deep.Message, StringComparison.Ordinal);
     }
 
     [Fact]
