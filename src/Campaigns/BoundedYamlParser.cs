@@ -19,6 +19,9 @@ namespace Geode.Campaigns;
 /// <item>Nesting deeper than <see cref="MaxDepth"/>. The representation model builds nested
 /// collections recursively; 100,000 nested <c>[</c> overflowed the stack. A campaign file nests
 /// six levels at most; the limit matches System.Text.Json's default.</item>
+/// <item>More than <see cref="MaxNodes"/> values. YamlDotNet allocates about 0.8 KB per value
+/// (token, marks, event, node), a hundred times the text of a short key, so the count, not the
+/// file's size, is what bounds the memory a file can make it use.</item>
 /// </list>
 /// </summary>
 internal sealed class BoundedYamlParser(string text, string file) : IParser
@@ -26,11 +29,21 @@ internal sealed class BoundedYamlParser(string text, string file) : IParser
     /// <summary>The deepest nesting of mappings and sequences accepted.</summary>
     public const int MaxDepth = 64;
 
+    /// <summary>
+    /// The most values (scalars, mappings and lists) accepted: a campaign file has about a hundred,
+    /// and 10,000 keep YamlDotNet's allocations for the nodes under 10 MB.
+    /// </summary>
+    public const int MaxNodes = 10_000;
+
     private readonly Parser _inner = new(new StringReader(text));
     private int _depth;
+    private int _nodes;
 
     /// <inheritdoc/>
     public ParsingEvent? Current => _inner.Current;
+
+    /// <summary>The line of the last event read, for errors the YAML reader reports without one.</summary>
+    public long Line { get; private set; } = 1;
 
     /// <inheritdoc/>
     public bool MoveNext()
@@ -40,6 +53,7 @@ internal sealed class BoundedYamlParser(string text, string file) : IParser
             return false;
         }
 
+        Line = _inner.Current!.Start.Line;
         switch (_inner.Current)
         {
             case AnchorAlias alias:
@@ -49,6 +63,11 @@ internal sealed class BoundedYamlParser(string text, string file) : IParser
             case MappingEnd or SequenceEnd:
                 _depth--;
                 break;
+        }
+
+        if (_inner.Current is NodeEvent && ++_nodes > MaxNodes)
+        {
+            throw Refuse(_inner.Current, $"the file holds more than {MaxNodes} values by here; a campaign file needs a few hundred at most");
         }
 
         return true;

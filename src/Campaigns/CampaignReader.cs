@@ -92,15 +92,26 @@ public static class CampaignReader
 
     private static YamlNode? ReadYaml(string text, string file)
     {
+        var parser = new BoundedYamlParser(text, file);
         try
         {
             var stream = new YamlStream();
-            stream.Load(new BoundedYamlParser(text, file));
+            stream.Load(parser);
             return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
         }
         catch (YamlException e)
         {
             throw new BadInputException($"{file}:{e.Start.Line}: not valid YAML: {e.Message}", file, inner: e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet 18.1's scanner throws this, not a YamlException, when a flow list or mapping
+            // left open continues on a line indented less than its key ("a: [b" then "c: 1"); the
+            // same code path threw System.Exception in older versions (aaubry/YamlDotNet#541).
+            throw new BadInputException(
+                $"{file}:{parser.Line}: not valid YAML: the YAML reader gave up after this line ({e.Message}); a [ or {{ that is never closed is the usual cause",
+                file,
+                inner: e);
         }
     }
 
