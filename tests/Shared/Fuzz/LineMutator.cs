@@ -1,17 +1,18 @@
 using System.Text;
-using Geode.Tests.Fuzz;
 
-namespace Geode.Analysis.Tests.Fuzz;
+namespace Geode.Tests.Fuzz;
 
 /// <summary>
-/// Mutations of line-oriented prompt files (JSONL and CSV): lines deleted, repeated, swapped,
-/// joined or split, blank or foreign lines inserted, byte order marks and stray line endings.
+/// Mutations of line-oriented files (JSONL, CSV, YAML): lines deleted, repeated, swapped, joined,
+/// split or re-indented, blank or foreign lines inserted, byte order marks and stray line endings.
 /// </summary>
 internal static class LineMutator
 {
+    /// <summary>Lines that belong to none of the formats, or to the wrong one.</summary>
     private static readonly string[] Foreign =
         ["", "   ", "\t", "[]", "{}", "null", "1", "\"text\"", "{\"id\":", "# comment", ",,,,", "\"", "\"\"\"", "id,category,expected,prompt",
-         "\uFEFF", "\u0000", "a,b,c,d,e,f,g,h", "x,\"unterminated", "\"a\"b,c", "\"\",\"\",\"\",\"\",\"\""];
+         "\uFEFF", "\u0000", "a,b,c,d,e,f,g,h", "x,\"unterminated", "\"a\"b,c", "\"\",\"\",\"\",\"\",\"\"", "---", "...", "%YAML 1.1",
+         "%TAG ! tag:example.com,2000:", "? x", "- -", ": :", "&a", "*a", "!!binary |", "<<: {}", "key: value", "\t- tab", "  - item"];
 
     public static FuzzInput Mutate(string text, Random random, string name)
     {
@@ -52,6 +53,15 @@ internal static class LineMutator
                 lines.Insert(at + 1, lines[at][cut..]);
                 lines[at] = lines[at][..cut];
                 what = $"line {at + 1} split at {cut}";
+                break;
+            }
+
+            case 5 when random.Next(3) == 0:
+            {
+                // Indentation is structure in YAML.
+                int shift = random.Next(-4, 5);
+                lines[at] = shift >= 0 ? new string(' ', shift) + lines[at] : lines[at].TrimStart();
+                what = $"line {at + 1} re-indented by {shift}";
                 break;
             }
 
