@@ -8,7 +8,9 @@ namespace Geode.Tests.Fuzz;
 /// <summary>
 /// Feeds seeded, mutated inputs to one loader and holds every case to issue 9's contract: it ends
 /// in success or a <see cref="BadInputException"/> whose message names the file, within
-/// <see cref="CaseLimit"/>, having allocated at most twice its input plus <see cref="FixedAllowance"/>.
+/// <see cref="CaseLimit"/> (a case over it runs again and the faster run counts, so a pause of the
+/// shared machine is not a failure but a blow-up, which repeats, is), having allocated at most
+/// twice its input plus <see cref="FixedAllowance"/>.
 /// Any other exception, a slower or hungrier case, or a hang fails the test with the seed, case
 /// and mutation of every offender. Cases run on one dedicated thread with the default (1.5 MiB on
 /// Linux) stack, smaller than a CLI main thread's 8 MiB, so deep recursion shows up here first.
@@ -94,19 +96,15 @@ internal sealed class FuzzRunner(string loader, int seed, ITestOutputHelper outp
                 }
 
                 long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                long started = Stopwatch.GetTimestamp();
-                Exception? thrown = null;
-                try
+                (Exception? thrown, TimeSpan elapsed) = Timed(load, input);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+                if (elapsed > CaseLimit)
                 {
-                    load(input);
-                }
-                catch (Exception error)
-                {
-                    thrown = error;
+                    // The same input again: a blow-up repeats, a pause of a shared, busy machine does not.
+                    TimeSpan again = Timed(load, input).Elapsed;
+                    elapsed = again < elapsed ? again : elapsed;
                 }
 
-                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
                 long bound = (2L * input.Bytes.Length) + FixedAllowance;
                 lock (_lock)
                 {
@@ -140,7 +138,7 @@ internal sealed class FuzzRunner(string loader, int seed, ITestOutputHelper outp
 
                     if (elapsed > CaseLimit)
                     {
-                        failures.Add(new(index, input.Mutation, $"took {elapsed.TotalMilliseconds:F0} ms; the bound is {CaseLimit.TotalMilliseconds:F0} ms"));
+                        failures.Add(new(index, input.Mutation, $"took {elapsed.TotalMilliseconds:F0} ms at best of two runs; the bound is {CaseLimit.TotalMilliseconds:F0} ms"));
                     }
 
                     if (allocated > bound)
@@ -200,6 +198,20 @@ internal sealed class FuzzRunner(string loader, int seed, ITestOutputHelper outp
             Assert.Fail(
                 $"{loader} fuzz, seed {seed}: {failures.Count} of {indices.Length} cases broke the contract (rerun one alone with GEODE_FUZZ_CASE=N):\n" +
                 string.Join("\n", shown) + (failures.Count > FailuresShown ? $"\n  ... and {failures.Count - FailuresShown} more" : string.Empty));
+        }
+    }
+
+    private static (Exception? Thrown, TimeSpan Elapsed) Timed(Action<FuzzInput> load, FuzzInput input)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            load(input);
+            return (null, Stopwatch.GetElapsedTime(started));
+        }
+        catch (Exception error)
+        {
+            return (error, Stopwatch.GetElapsedTime(started));
         }
     }
 
