@@ -17,7 +17,7 @@ public sealed class CampaignFuzzTests : IDisposable
     private const int Cases = 1_500;
 
     private const string Full = """
-        name: every section
+        name: every-section
         model:
           path: model
           dtype: bfloat16
