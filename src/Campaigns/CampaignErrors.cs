@@ -9,6 +9,9 @@ internal sealed class CampaignErrors(string file)
 
     public string File { get; } = file;
 
+    /// <summary>The most errors the message lists; the rest are counted.</summary>
+    public const int MaxListed = 50;
+
     public int Count => _errors.Count;
 
     public void Add(int line, string path, string message) => _errors.Add((line, path, message));
@@ -21,10 +24,14 @@ internal sealed class CampaignErrors(string file)
             return;
         }
 
+        // A file of thousands of bad lines (a pasted log, a generated file gone wrong) would otherwise
+        // give a message of thousands of lines; the first ones say what is wrong.
         IEnumerable<string> lines = _errors
             .OrderBy(e => e.Line)
+            .Take(MaxListed)
             .Select(e => $"{File}:{e.Line}: {(e.Path.Length == 0 ? string.Empty : e.Path + ": ")}{e.Message}");
+        string more = _errors.Count > MaxListed ? $"\n  ... and {_errors.Count - MaxListed} more" : string.Empty;
         string heading = _errors.Count == 1 ? "The campaign file is invalid; nothing was started:" : $"The campaign file has {_errors.Count} errors; nothing was started:";
-        throw new BadInputException($"{heading}\n  {string.Join("\n  ", lines)}", File, _errors.OrderBy(e => e.Line).First().Path);
+        throw new BadInputException($"{heading}\n  {string.Join("\n  ", lines)}{more}", File, _errors.OrderBy(e => e.Line).First().Path);
     }
 }

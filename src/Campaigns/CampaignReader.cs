@@ -44,7 +44,17 @@ public static class CampaignReader
             throw new BadInputException($"The campaign file {path} does not exist.", path);
         }
 
-        return Parse(System.IO.File.ReadAllText(full), full);
+        string text;
+        try
+        {
+            text = System.IO.File.ReadAllText(full);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"The campaign file {path} cannot be read: {error.Message}", path, inner: error);
+        }
+
+        return Parse(text, full);
     }
 
     /// <summary>Reads campaign text; relative paths in it resolve against <paramref name="file"/>'s folder.</summary>
@@ -88,15 +98,26 @@ public static class CampaignReader
 
     private static YamlNode? ReadYaml(string text, string file)
     {
+        var parser = new BoundedYamlParser(text, file);
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
             return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
         }
         catch (YamlException e)
         {
             throw new BadInputException($"{file}:{e.Start.Line}: not valid YAML: {e.Message}", file, inner: e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet 18.1's scanner throws this, not a YamlException, when a flow list or mapping
+            // left open continues on a line indented less than its key ("a: [b" then "c: 1"); the
+            // same code path threw System.Exception in older versions (aaubry/YamlDotNet#541).
+            throw new BadInputException(
+                $"{file}:{parser.Line}: not valid YAML: the YAML reader gave up after this line ({e.Message}); a [ or {{ that is never closed is the usual cause",
+                file,
+                inner: e);
         }
     }
 
@@ -110,8 +131,8 @@ public static class CampaignReader
         }
 
         CampaignNode pathNode = node["path"];
-        string path = Resolve(folder, pathNode.RequiredString("model.path, the checkpoint folder"));
-        if (pathNode.Exists && !System.IO.File.Exists(System.IO.Path.Combine(path, "config.json")))
+        string? path = Resolve(folder, pathNode, pathNode.RequiredString("model.path, the checkpoint folder"));
+        if (path is not null && pathNode.Exists && !System.IO.File.Exists(System.IO.Path.Combine(path, "config.json")))
         {
             pathNode.Error(Directory.Exists(path) ? $"{path} has no config.json; it is not a checkpoint folder" : $"the model folder {path} does not exist");
         }
@@ -123,20 +144,20 @@ public static class CampaignReader
         }
 
         CampaignNode libtorch = node["libtorch"];
-        string? libtorchFolder = libtorch.String() is string l ? Resolve(folder, l) : null;
+        string? libtorchFolder = libtorch.String() is string l ? Resolve(folder, libtorch, l) : null;
         if (libtorchFolder is not null && !Directory.Exists(libtorchFolder))
         {
             libtorch.Error($"the libtorch folder {libtorchFolder} does not exist");
         }
 
-        return new CampaignModel(path, node["dtype"].Choice("float32", Geode.Model.Weights.ModelDTypes.Names), device, libtorchFolder);
+        return new CampaignModel(path ?? string.Empty, node["dtype"].Choice("float32", Geode.Model.Weights.ModelDTypes.Names), device, libtorchFolder);
     }
 
     private static CampaignPrompts ReadPrompts(CampaignNode node, string folder)
     {
         node.Keys(["file", "format", "fields"], "prompts");
         CampaignNode fileNode = node["file"];
-        string? file = fileNode.String() is string f ? Resolve(folder, f) : null;
+        string? file = fileNode.String() is string f ? Resolve(folder, fileNode, f) : null;
         string? format = node["format"].String() is null ? null : node["format"].Choice("json", ["json", "jsonl", "csv"]);
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         CampaignNode fieldsNode = node["fields"];
@@ -333,7 +354,11 @@ public static class CampaignReader
         var forks = new List<string>();
         foreach (CampaignNode item in node["forks"].Items())
         {
-            string fork = Resolve(folder, item.String() ?? string.Empty);
+            if (Resolve(folder, item, item.String() ?? string.Empty) is not string fork)
+            {
+                continue;
+            }
+
             if (!System.IO.File.Exists(System.IO.Path.Combine(fork, "config.json")))
             {
                 item.Error($"the fork folder {fork} is not a checkpoint folder (no config.json)");
@@ -375,6 +400,16 @@ public static class CampaignReader
 
     private static IReadOnlyList<string> Categories(PromptSet set) => [.. set.Records.Select(r => r.Category).Distinct(StringComparer.Ordinal)];
 
-    private static string Resolve(string folder, string path) =>
-        path.Length == 0 ? path : System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
+    /// <summary>The path made absolute against the campaign file's folder, or null (with an error on <paramref name="node"/>) when no file can have that name.</summary>
+    private static string? Resolve(string folder, CampaignNode node, string path)
+    {
+        // A YAML "\0" escape puts a NUL in the text; the path APIs throw ArgumentException on it.
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            node.Error("the path contains a NUL character, which no file name can hold");
+            return null;
+        }
+
+        return path.Length == 0 ? path : System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path));
+    }
 }

@@ -93,6 +93,9 @@ public sealed class CampaignReaderTests : IDisposable
     [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: eight bits\n        change: {precision: int8}\n", 7, "stages.cascade.steps[0].change.precision: 'int8' is not one of")]
     [InlineData("model:\n  path: model\n  dtype: int4\nstages:\n  baseline: {}\n", 3, "model.dtype: 'int4' is not one of float32")]
     [InlineData("model:\n  path: model\n", 1, "stages: missing")]
+    [InlineData("model:\n  path: \"mo\\0del\"\nstages:\n  baseline: {}\n", 2, "model.path: the path contains a NUL character")]
+    [InlineData("model:\n  path: model\nprompts:\n  file: \"p\\0.json\"\nstages:\n  baseline: {}\n", 4, "prompts.file: the path contains a NUL character")]
+    [InlineData("model:\n  path: model\nstages:\n  diff:\n    forks: [\"fork\\0\"]\n", 5, "stages.diff.forks[0]: the path contains a NUL character")]
     public void A_bad_file_fails_validation_naming_the_line_and_key_path(string yaml, int line, string expected)
     {
         BadInputException error = Invalid(yaml);
@@ -130,6 +133,64 @@ public sealed class CampaignReaderTests : IDisposable
 
         Assert.Contains("campaign.yaml:", error.Message, StringComparison.Ordinal);
         Assert.Contains("not valid YAML", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Ten levels of ten-fold aliases: 10^9 leaves, which YamlDotNet expanded to hash it as a key.</summary>
+    private static string BillionLaughs() =>
+        "model: {path: model}\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" +
+        string.Concat(Enumerable.Range(1, 9).Select(i => $"l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n")) +
+        "? *l9\n: 1\nstages: {baseline: {}}\n";
+
+    [Theory]
+    [InlineData("laughs", 3, "the alias *l0 is not allowed")]
+    [InlineData("model:\n  path: model\n? &a [*a]\n: 1\nstages: {baseline: {}}\n", 3, "the alias *a is not allowed")]
+    [InlineData("model:\n  path: model\nbase: &b {baseline: {}}\nstages: *b\n", 4, "the alias *b is not allowed")]
+    public void Aliases_are_refused_before_yamldotnet_can_expand_them(string yaml, int line, string expected)
+    {
+        // Before: the bomb as a mapping key took 7 s per level past nine, and the self-referencing
+        // key overflowed the stack, which ends the process.
+        BadInputException error = Invalid(yaml == "laughs" ? BillionLaughs() : yaml);
+
+        Assert.Contains($"campaign.yaml:{line}: not a valid campaign file: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nesting_deeper_than_64_levels_is_refused_before_it_can_overflow_the_stack()
+    {
+        // The document's mapping is the first level, so 63 brackets reach the limit and 64 pass it.
+        BadInputException atLimit = Invalid("x: " + new string('[', 63) + new string(']', 63) + "\n");
+        BadInputException deep = Invalid("x: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+
+        Assert.DoesNotContain("nest more than", atLimit.Message, StringComparison.Ordinal);
+        Assert.Contains("campaign.yaml:1: not a valid campaign file: mappings and lists nest more than 64 levels deep", deep.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void More_than_ten_thousand_values_are_refused_and_at_most_fifty_errors_listed()
+    {
+        // 5,000 unknown keys are 10,000 values plus the file's own: refused at the 10,001st.
+        string many = "model:\n  path: model\nstages: {baseline: {}}\n" + string.Concat(Enumerable.Range(0, 5_000).Select(i => $"k{i}: {i}\n"));
+        string fewer = "model:\n  path: model\nstages: {baseline: {}}\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"k{i}: {i}\n"));
+
+        BadInputException tooMany = Invalid(many);
+        BadInputException listed = Invalid(fewer);
+
+        Assert.Contains("campaign.yaml:4999: not a valid campaign file: the file holds more than 10000 values by here", tooMany.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The campaign file has 200 errors", listed.Message, StringComparison.Ordinal);
+        Assert.Equal(52, listed.Message.Split('\n').Length);
+        Assert.EndsWith("\n  ... and 150 more", listed.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("model:\n  path: model\nstages: [baseline\njudges: [regex]\n")]
+    [InlineData("model:\n  path: model\njudges: [regex,\nkeyword]\nstages: {baseline: {}}\n")]
+    public void An_unclosed_flow_list_that_trips_the_yaml_scanner_is_bad_input_naming_the_line(string yaml)
+    {
+        // YamlDotNet throws InvalidOperationException (not a YamlException) for these.
+        BadInputException error = Invalid(yaml);
+
+        Assert.Contains("campaign.yaml:3: not valid YAML: the YAML reader gave up after this line", error.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
     }
 
     [Fact]

@@ -65,9 +65,10 @@ internal static class JsonPromptReader
 
     private static JsonDocument Parse(string text, string source, int? line)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(text);
+            document = JsonDocument.Parse(text);
         }
         catch (JsonException e)
         {
@@ -75,6 +76,15 @@ internal static class JsonPromptReader
             long at = line ?? (e.LineNumber ?? 0) + 1;
             throw new BadInputException($"{source}:{at}: not valid JSON: {e.Message}", source, inner: e);
         }
+
+        if (JsonStrings.FindUnreadable(document.RootElement) is { } unreadable)
+        {
+            document.Dispose();
+            string where = line is null ? source : $"{source}:{line}";
+            throw new BadInputException($"{where}: cannot be read as text at {unreadable}.", source, unreadable.Path);
+        }
+
+        return document;
     }
 
     private static RawRecord ToRecord(JsonElement element, string location, string source)

@@ -61,7 +61,17 @@ public sealed class PromptSet
             throw new BadInputException($"{path}: no such prompt-set file.", path);
         }
 
-        return Parse(File.ReadAllText(path), format, path, options);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"{path}: cannot be read: {error.Message}", path, inner: error);
+        }
+
+        return Parse(text, format, path, options);
     }
 
     /// <summary>Reads a prompt set from text already in memory.</summary>

@@ -181,6 +181,11 @@ public sealed class CheckpointFolder : IDisposable
         using (document)
         {
             JsonElement root = document.RootElement;
+            if (JsonStrings.FindUnreadable(root) is { } unreadable)
+            {
+                throw new BadInputException($"{index}: cannot be read as text at {unreadable}.", index, "weight_map");
+            }
+
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("weight_map", out JsonElement map))
             {
                 throw new BadInputException(

@@ -111,6 +111,11 @@ internal sealed class SafetensorsHeader
                 throw Bad(path, "header", $"the header is a JSON {Kind(root)}; expected an object mapping tensor names to entries");
             }
 
+            if (JsonStrings.FindUnreadable(root) is { } unreadable)
+            {
+                throw Bad(path, unreadable.Path, $"the header cannot be read as text at {unreadable}");
+            }
+
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var tensors = new List<TensorInfo>();
             IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();

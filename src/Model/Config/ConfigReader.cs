@@ -22,6 +22,13 @@ public static class ConfigReader
         ["mistral"] = ModelFamily.Llama,
     };
 
+    /// <summary>
+    /// The most decoder layers a config may declare. The largest released decoders have about 130
+    /// (Llama 3.1 405B: 126); the reader builds a list entry per layer, so an unchecked count of 2^31
+    /// from a corrupt file would allocate gigabytes before anything else could object.
+    /// </summary>
+    public const int MaxLayers = 1024;
+
     /// <summary>Reads <c>config.json</c> from a checkpoint folder.</summary>
     /// <exception cref="BadInputException">The file is missing, malformed, or describes something Geode cannot run.</exception>
     public static ModelConfig Read(string folder)
@@ -101,10 +108,10 @@ public static class ConfigReader
             throw c.Error("num_global_key_value_heads", $"is {globalKv}, unlike num_key_value_heads {kvHeads}; per-type KV head counts are not implemented.");
         }
 
-        int layerCount = Positive(c, "num_hidden_layers");
+        int layerCount = LayerCount(c);
         IReadOnlyList<AttentionKind> kinds = LayerKinds(c, layerCount, defaultPattern: null);
         int headDim = Positive(c, "head_dim");
-        int globalHeadDim = c.OptionalInt("global_head_dim") ?? headDim;
+        int globalHeadDim = c.Has("global_head_dim") ? Positive(c, "global_head_dim") : headDim;
         Dictionary<int, int> perLayerHeadDims = PerLayerHeadDims(c, layerCount);
         int shared = c.OptionalInt("num_kv_shared_layers") ?? 0;
         int firstShared = layerCount - shared;
@@ -165,9 +172,9 @@ public static class ConfigReader
     {
         int hidden = Positive(c, "hidden_size");
         int heads = Positive(c, "num_attention_heads");
-        int layerCount = Positive(c, "num_hidden_layers");
-        int headDim = c.OptionalInt("head_dim") ?? hidden / heads;
-        IReadOnlyList<AttentionKind> kinds = LayerKinds(c, layerCount, defaultPattern: c.OptionalInt("sliding_window_pattern") ?? c.OptionalInt("_sliding_window_pattern") ?? 6);
+        int layerCount = LayerCount(c);
+        int headDim = HeadDim(c, hidden, heads);
+        IReadOnlyList<AttentionKind> kinds = LayerKinds(c, layerCount, defaultPattern: SlidingWindowPattern(c));
         int intermediate = Positive(c, "intermediate_size");
 
         // transformers 5 writes rope_parameters per layer type; 4.x wrote rope_theta (global),
@@ -212,8 +219,8 @@ public static class ConfigReader
     {
         int hidden = Positive(c, "hidden_size");
         int heads = Positive(c, "num_attention_heads");
-        int layerCount = Positive(c, "num_hidden_layers");
-        int headDim = c.OptionalInt("head_dim") ?? hidden / heads;
+        int layerCount = LayerCount(c);
+        int headDim = HeadDim(c, hidden, heads);
         JsonFields? ropeParameters = c.OptionalChild("rope_parameters");
         RopeSpec rope = ropeParameters is not null ? StandardRope(ropeParameters, headDim) : LegacyRope(c, headDim, defaultTheta: 10_000);
 
@@ -324,6 +331,11 @@ public static class ConfigReader
         if (type == "proportional")
         {
             double partial = spec.OptionalDouble("partial_rotary_factor") ?? 1.0;
+            if (partial is < 0 or > 1)
+            {
+                throw spec.Error("partial_rotary_factor", string.Create(CultureInfo.InvariantCulture, $"is {partial}; it is the fraction of each head that rotates, between 0 and 1."));
+            }
+
             double factor = spec.OptionalDouble("factor") ?? 1.0;
             int pairs = (int)(partial * headDim / 2);
             return new RopeSpec(theta, headDim, pairs, factor, null);
@@ -395,6 +407,40 @@ public static class ConfigReader
         }
 
         return kvHeads;
+    }
+
+    private static int LayerCount(JsonFields c)
+    {
+        int count = Positive(c, "num_hidden_layers");
+        if (count > MaxLayers)
+        {
+            throw c.Error("num_hidden_layers", $"is {count}; Geode reads at most {MaxLayers} layers (the largest released decoders have about 130).");
+        }
+
+        return count;
+    }
+
+    /// <summary>head_dim, or hidden_size / num_attention_heads when the config leaves it out.</summary>
+    private static int HeadDim(JsonFields c, int hidden, int heads)
+    {
+        if (c.Has("head_dim"))
+        {
+            return Positive(c, "head_dim");
+        }
+
+        if (hidden < heads)
+        {
+            throw c.Error("hidden_size", $"is {hidden}, fewer than num_attention_heads ({heads}), and head_dim is not given; a head would have no dimensions.");
+        }
+
+        return hidden / heads;
+    }
+
+    /// <summary>Older Gemma 3 configs: every pattern-th layer is global (6 when absent).</summary>
+    private static int SlidingWindowPattern(JsonFields c)
+    {
+        string name = c.Has("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+        return c.Has(name) ? Positive(c, name) : 6;
     }
 
     private static int Positive(JsonFields c, string name)

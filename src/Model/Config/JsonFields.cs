@@ -39,7 +39,14 @@ internal sealed class JsonFields(JsonElement obj, string file, string prefix = "
             throw Wrong(name, "a number", value);
         }
 
-        return value.GetDouble();
+        // The parser reads 1e999 as infinity rather than failing; no setting of a model is infinite.
+        double result = value.GetDouble();
+        if (!double.IsFinite(result))
+        {
+            throw Wrong(name, "a finite number", value);
+        }
+
+        return result;
     }
 
     public double? OptionalDouble(string name) => Has(name) ? Double(name) : null;
@@ -187,6 +194,11 @@ internal sealed class JsonFields(JsonElement obj, string file, string prefix = "
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new BadInputException($"{path}: expected a JSON object at the top level, found {document.RootElement.ValueKind}.", path);
+            }
+
+            if (JsonStrings.FindUnreadable(document.RootElement) is { } unreadable)
+            {
+                throw new BadInputException($"{path}: cannot be read as text at {unreadable}.", path, unreadable.Path.TrimStart('$').TrimStart('.'));
             }
 
             return new JsonFields(document.RootElement.Clone(), path);

@@ -56,6 +56,14 @@ public sealed class TextTokenizer : IDisposable
             TokenizerVocabulary vocabulary;
             using (JsonDocument document = Parse(path, tokenizerJsonPath))
             {
+                if (JsonStrings.FindUnreadable(document.RootElement) is { } unreadable)
+                {
+                    throw new BadInputException(
+                        $"{tokenizerJsonPath}: cannot be read as text at {unreadable}; a Hugging Face tokenizer.json is needed.",
+                        tokenizerJsonPath,
+                        unreadable.Path);
+                }
+
                 vocabulary = TokenizerJson.ReadVocabulary(document.RootElement, tokenizerJsonPath);
                 using FileStream output = File.Create(copy);
                 TokenizerJson.WriteVerbatimCopy(document.RootElement, output);

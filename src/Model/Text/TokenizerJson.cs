@@ -40,9 +40,10 @@ internal static class TokenizerJson
             case JsonValueKind.Object:
                 foreach (JsonProperty entry in vocab.EnumerateObject())
                 {
-                    if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id < 0)
+                    // int.MaxValue itself is out: the vocabulary size, one past the largest id, must be an int too.
+                    if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id is < 0 or int.MaxValue)
                     {
-                        throw Bad(path, "model.vocab", $"the id of '{entry.Name}' is {entry.Value.GetRawText()}, not a non-negative integer");
+                        throw Bad(path, "model.vocab", $"the id of '{entry.Name}' is {entry.Value.GetRawText()}, not an integer from 0 to {int.MaxValue - 1}");
                     }
 
                     ids[entry.Name] = id;
@@ -83,7 +84,7 @@ internal static class TokenizerJson
             {
                 if (token.ValueKind != JsonValueKind.Object
                     || !token.TryGetProperty("id", out JsonElement idElement)
-                    || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out int id) || id < 0
+                    || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out int id) || id is < 0 or int.MaxValue
                     || !token.TryGetProperty("content", out JsonElement content) || content.ValueKind != JsonValueKind.String)
                 {
                     throw Bad(path, "added_tokens", $"entry {index} is not an object with an 'id' and a 'content'");

@@ -150,6 +150,16 @@ public sealed class PromptSetErrorTests : IDisposable
         Assert.Contains("set.jsonl:2: not valid JSON", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_string_escaping_an_unpaired_surrogate_names_the_line_and_the_path()
+    {
+        // The JSON parser accepts the escape; reading the string used to throw InvalidOperationException.
+        BadInputException e = Load("set.jsonl", "{\"id\":\"a\",\"category\":\"c\",\"expected\":\"comply\",\"prompt\":\"p\"}\n{\"id\":\"b\\ud800\",\"category\":\"c\",\"expected\":\"comply\",\"prompt\":\"p\"}\n");
+
+        Assert.Contains("set.jsonl:2: cannot be read as text at $.id: the string holds a \\u escape of an unpaired UTF-16 surrogate", e.Message, StringComparison.Ordinal);
+        Assert.Equal("$.id", e.Field);
+    }
+
     [Theory]
     [InlineData("{\"prompt\": []}", "expected {\"prompts\": [ … ]} or an array")]
     [InlineData("[1]", "set.json: record 1: a record must be a JSON object, found a number")]
@@ -158,6 +168,7 @@ public sealed class PromptSetErrorTests : IDisposable
     [InlineData("[{\"id\":\"a\",\"category\":\"c\",\"expected\":\"comply\",\"prompt\":[\"p\"]}]", "set.json: record 1 (id \"a\"): field \"prompt\" (the prompt) is an array")]
     [InlineData("[{\"id\":\"a\",\"category\":\"c\",\"expected\":\"comply\",\"prompt\":\"p\",\"variants\":[\"v\", \" \"]}]", "set.json: record 1 (id \"a\"): variant 2 (field \"variants\") is empty")]
     [InlineData("[]", "set.json: the file holds no prompts")]
+    [InlineData("{\"prompts\": [{\"\\udc00\": \"x\"}]}", "set.json: cannot be read as text at $.prompts[0]: a key holds a \\u escape of an unpaired UTF-16 surrogate")]
     public void Wrongly_shaped_json_names_the_record(string json, string expected)
     {
         Assert.Contains(expected, LoadJson(json).Message, StringComparison.Ordinal);

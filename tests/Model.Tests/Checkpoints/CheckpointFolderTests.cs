@@ -142,6 +142,8 @@ public sealed class CheckpointFolderTests : IDisposable
     [InlineData("{\"metadata\": {}}", "found no weight_map")]
     [InlineData("{\"weight_map\": []}", "weight_map is a JSON array")]
     [InlineData("{\"weight_map\": {}}", "weight_map is empty")]
+    [InlineData("{\"weight_map\": {\"a\\ud800\": \"s.safetensors\"}}", "$.weight_map: a key holds a \\u escape of an unpaired UTF-16 surrogate")]
+    [InlineData("{\"weight_map\": {\"a\": \"\\udc00.safetensors\"}}", "$.weight_map.a: the string holds a \\u escape of an unpaired UTF-16 surrogate")]
     public void A_malformed_index_is_refused(string json, string expected)
     {
         string dir = Path.Combine(_temp.Path, "badindex");

@@ -82,6 +82,22 @@ public sealed class SafetensorsValidationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{\"a\":{\"dtype\":\"\\ud800\",\"shape\":[],\"data_offsets\":[0,0]}}", "$.a.dtype", "the string")]
+    [InlineData("{\"__metadata__\":{\"k\":\"x\\udc00\"}}", "$.__metadata__.k", "the string")]
+    [InlineData("{\"__metadata__\":{\"\\ud83d\":\"x\"}}", "$.__metadata__", "a key")]
+    [InlineData("{\"\\udc00\":{}}", "$", "a key")]
+    public void A_header_string_escaping_an_unpaired_surrogate_is_refused_with_its_path(string header, string where, string what)
+    {
+        // The JSON parser accepts these escapes; only reading the string fails, and it used to fail
+        // with an InvalidOperationException from wherever the reader first touched it.
+        string path = RawSafetensors.Write(_temp.File("surrogate.safetensors"), header);
+
+        BadInputException error = Refused(path, where);
+
+        Assert.Contains($"{where}: {what} holds a \\u escape of an unpaired UTF-16 surrogate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("{\"a\": {\"dtype\": \"F32\",}", "BytePositionInLine")]
     [InlineData("not json at all", "BytePositionInLine")]
     [InlineData("{\"a\": 1", "BytePositionInLine")]

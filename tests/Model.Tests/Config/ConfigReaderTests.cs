@@ -171,6 +171,12 @@ public sealed class ConfigReaderTests : IDisposable
     [InlineData("""{"model_type": "llama", "hidden_size": -4}""", "hidden_size", "must be positive")]
     [InlineData("""{"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 3, "num_hidden_layers": 1}""", "num_key_value_heads", "divide")]
     [InlineData("""{"model_type": "gemma4_text", "attention_k_eq_v": true}""", "attention_k_eq_v", "not implemented")]
+    [InlineData("""{"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2147483647}""", "num_hidden_layers", "at most 1024 layers")]
+    [InlineData("""{"model_type": "gemma3_text", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2, "sliding_window_pattern": 0}""", "sliding_window_pattern", "must be positive")]
+    [InlineData("""{"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1, "rope_theta": 1e999}""", "rope_theta", "must be a finite number")]
+    [InlineData("""{"model_type": "llama", "hidden_size": 2, "num_attention_heads": 4, "num_hidden_layers": 1}""", "hidden_size", "a head would have no dimensions")]
+    [InlineData("""{"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1, "head_dim": 0}""", "head_dim", "must be positive")]
+    [InlineData("""{"model_type": "llama\ud800"}""", "model_type", "unpaired UTF-16 surrogate")]
     public void A_bad_field_is_named_with_what_was_found(string json, string field, string says)
     {
         string folder = Write(json);
@@ -180,6 +186,18 @@ public sealed class ConfigReaderTests : IDisposable
         Assert.Equal(field, error.Field);
         Assert.Contains(says, error.Message, StringComparison.Ordinal);
         Assert.StartsWith(Path.Combine(folder, "config.json") + ": ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rotary_fraction_outside_0_to_1_is_refused()
+    {
+        string layers = string.Join(", ", Enumerable.Range(0, 35).Select(i => (i + 1) % 5 == 0 ? "\"full_attention\"" : "\"sliding_attention\""));
+        string json = E2BMultimodal.Replace("LAYERS", layers, StringComparison.Ordinal).Replace("\"partial_rotary_factor\": 0.25", "\"partial_rotary_factor\": 4", StringComparison.Ordinal);
+
+        var error = Assert.Throws<BadInputException>(() => ConfigReader.Read(Write(json)));
+
+        Assert.Equal("text_config.rope_parameters.full_attention.partial_rotary_factor", error.Field);
+        Assert.Contains("is 4; it is the fraction of each head that rotates, between 0 and 1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Geode.Model.Checkpoints;
 using Geode.Model.Config;
 using Geode.Model.Edits;
@@ -22,6 +23,32 @@ public sealed class ArchitectureSummaryTests
         Assert.Equal(0, summary.RedundantKvTensors);
         Assert.Equal(0, summary.OtherTensors);
         Assert.Equal("gemma4", summary.ChatTemplate);
+    }
+
+    [Fact]
+    public async Task The_chat_template_comes_from_model_type_and_the_folders_own_templates_are_never_read()
+    {
+        // A checkpoint's Jinja template is code from whoever made the checkpoint; Geode renders its
+        // own C# templates instead. The template files here are FIFOs, which block whoever opens
+        // them, so a reader that touched one would hang rather than pass.
+        using var temp = new TempFolder();
+        string fixture = RepositoryPaths.HfFixture("gemma4-tiny-a");
+        foreach (string file in new[] { "config.json", "model.safetensors" })
+        {
+            File.Copy(Path.Combine(fixture, file), Path.Combine(temp.Path, file));
+        }
+
+        foreach (string template in new[] { "chat_template.jinja", "chat_template.json", "tokenizer_config.json" })
+        {
+            using Process mkfifo = Process.Start("mkfifo", [Path.Combine(temp.Path, template)]);
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        Task<ArchitectureSummary> read = Task.Run(() => ArchitectureSummary.Read(temp.Path));
+
+        Assert.True(await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10))) == read, "Reading the folder blocked: it opened a template file.");
+        Assert.Equal("gemma4", (await read).ChatTemplate);
     }
 
     [Fact]

@@ -115,6 +115,33 @@ public sealed class TextTokenizerTests : IDisposable
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"hello\": 1,", "\"hello\\ud800\": 1,", "$.model.vocab: a key holds a \\u escape of an unpaired UTF-16 surrogate")]
+    [InlineData("\"content\": \"<sep>\"", "\"content\": \"<sep\\udc00>\"", "$.added_tokens[1].content: the string holds a \\u escape of an unpaired UTF-16 surrogate")]
+    public void A_string_escaping_an_unpaired_surrogate_is_bad_input_naming_where(string original, string hostile, string says)
+    {
+        // System.Text.Json parses these escapes and throws InvalidOperationException only when the string is read.
+        string path = _temp.File("tokenizer.json");
+        File.WriteAllText(path, TinyTokenizer.Replace(original, hostile, StringComparison.Ordinal));
+
+        var error = Assert.Throws<BadInputException>(() => TextTokenizer.Load(path));
+
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(path + ": ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_vocabulary_id_of_int_max_is_bad_input_since_the_size_would_not_fit()
+    {
+        string path = _temp.File("tokenizer.json");
+        File.WriteAllText(path, TinyTokenizer.Replace("\"world\": 2,", "\"world\": 2147483647,", StringComparison.Ordinal));
+
+        var error = Assert.Throws<BadInputException>(() => TextTokenizer.Load(path));
+
+        Assert.Equal("model.vocab", error.Field);
+        Assert.Contains("the id of 'world' is 2147483647, not an integer from 0 to 2147483646", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_added_token_whose_id_the_engine_would_change_is_bad_input()
     {
