@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Geode.Campaigns.Reporting;
+using Geode.Model.Files;
 
 namespace Geode.Campaigns.Execution;
 
@@ -19,7 +20,7 @@ public sealed class MarkdownSummary : ICampaignReport
     public string Write(JsonObject results, string outDir)
     {
         string path = Path.Combine(outDir, FileName);
-        File.WriteAllText(path, Render(results));
+        AtomicFile.WriteAllText(path, Render(results));
         return path;
     }
 

@@ -8,6 +8,7 @@ using Geode.Grains.Placement;
 using Geode.Grains.Telemetry;
 using Geode.Grains.Wire;
 using Geode.Model;
+using Geode.Model.Files;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -335,20 +336,15 @@ public sealed partial class CampaignGrain(
         int count = workspace.BaselinePrompts.Records.Count;
         await RunShards(request, "generate", count, workspace.Campaign.Generation.Batch, (lease, outcome) =>
         {
-            Directory.CreateDirectory(shardDir);
-            string path = Path.Combine(shardDir, $"shard-{lease.Index:D5}.msgpack");
-            File.WriteAllBytes(path + ".tmp", outcome.Records);
-            File.Move(path + ".tmp", path, overwrite: true);
+            AtomicFile.WriteAllBytes(Path.Combine(shardDir, $"shard-{lease.Index:D5}.msgpack"), outcome.Records);
             return Task.CompletedTask;
         });
 
         if (Directory.Exists(shardDir))
         {
-            File.Delete(records);
-            foreach (string shard in Directory.EnumerateFiles(shardDir, "shard-*.msgpack").Order(StringComparer.Ordinal))
-            {
-                ResponseRecordStream.AppendEncoded(records, File.ReadAllBytes(shard));
-            }
+            // One new file from the shards, renamed into place whole: a crash or a full disk here
+            // leaves the shards to build it from again, never a records file missing some of them.
+            ResponseRecordStream.WriteEncoded(records, Directory.EnumerateFiles(shardDir, "shard-*.msgpack").Order(StringComparer.Ordinal).Select(File.ReadAllBytes));
         }
 
         ResponseRecord[] responses = [.. ResponseRecordStream.Read(records).Select(r => r.Record)];
