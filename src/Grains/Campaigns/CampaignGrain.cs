@@ -365,8 +365,14 @@ public sealed partial class CampaignGrain(
         var store = new ActivationStore(request.StoreDir);
         string template = Geode.Model.Text.ChatTemplates.ForModelType(Geode.Model.Config.ConfigReader.Read(workspace.Campaign.Model.Folder).ModelType).Name;
         string key = ActivationStore.Key(Record.ModelHash, workspace.Campaign.Model.DType, template, capture.Position, capture.Input, workspace.Prompts.ContentHash);
-        bool reused = store.Has(key) && Record.Ledger is null;
-        if (!store.Has(key))
+        bool stored = store.Has(key, out string? distrust);
+        if (distrust is not null)
+        {
+            log.LogWarning("Campaign {Id}: the stored capture is not trusted and is computed again: {Reason}", request.Id, distrust);
+        }
+
+        bool reused = stored && Record.Ledger is null;
+        if (!stored)
         {
             await RunShards(request, "capture", workspace.Prompts.Records.Count, workspace.Campaign.Generation.Batch, async (lease, outcome) =>
             {
