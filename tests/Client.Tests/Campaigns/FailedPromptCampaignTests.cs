@@ -99,11 +99,15 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
         Assert.Empty(status.FailedPrompts);
     }
 
-    /// <summary>A campaign of <see cref="Prompts"/> prompts of the built-in benchmark, prompt <paramref name="poison"/> marked with <paramref name="marker"/>.</summary>
-    private static async Task<(string File, PromptRecord[] Prompts)> Write(TempFolder folder, string stage, int poison, string marker)
+    /// <summary>A campaign of <see cref="Prompts"/> prompts of the built-in benchmark, prompt <paramref name="poison"/> (none when negative) marked with <paramref name="marker"/>.</summary>
+    internal static async Task<(string File, PromptRecord[] Prompts)> Write(TempFolder folder, string stage, int poison, string marker)
     {
         PromptRecord[] prompts = [.. SmallCampaign.Prompts().Take(Prompts)];
-        prompts[poison] = prompts[poison] with { Prompt = $"{prompts[poison].Prompt} {marker}" };
+        if (poison >= 0)
+        {
+            prompts[poison] = prompts[poison] with { Prompt = $"{prompts[poison].Prompt} {marker}" };
+        }
+
         var json = new JsonArray();
         foreach (PromptRecord record in prompts)
         {
@@ -136,11 +140,14 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
     {
         private InProcessTestCluster? _cluster;
 
-        /// <summary>Runs the campaign in <paramref name="file"/> to its end (ten minutes at most) and returns its last status.</summary>
-        internal async Task<CampaignStatus> Run(string id, string file, TempFolder folder)
+        /// <summary>Runs the campaign in <paramref name="file"/> into the folder's <c>out</c> and <c>store</c> to its end (ten minutes at most) and returns its last status.</summary>
+        internal Task<CampaignStatus> Run(string id, string file, TempFolder folder) => Run(id, file, folder.File("out"), folder.File("store"));
+
+        /// <summary>Runs the campaign in <paramref name="file"/> into <paramref name="outDir"/> with the store <paramref name="storeDir"/>.</summary>
+        internal async Task<CampaignStatus> Run(string id, string file, string outDir, string storeDir)
         {
             ICampaignGrain grain = _cluster!.Client.GetGrain<ICampaignGrain>(id);
-            CampaignStatus status = await grain.Start(new CampaignRequest(id, file, await File.ReadAllTextAsync(file), folder.File("out"), folder.File("store")));
+            CampaignStatus status = await grain.Start(new CampaignRequest(id, file, await File.ReadAllTextAsync(file), outDir, storeDir));
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
             while (!status.IsFinished)
             {
