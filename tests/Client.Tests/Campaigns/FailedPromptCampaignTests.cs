@@ -28,7 +28,7 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
     {
         // Shards of 4: the poisoned prompt is the second of the second shard.
         using var folder = new TempFolder();
-        (string file, PromptRecord[] prompts) = await Write(folder, "baseline: {}", poison: 5, FaultInjectingShardRunner.Throws);
+        (string file, PromptRecord[] prompts) = await Write(folder, "baseline: {}", FaultInjectingShardRunner.Throws, 5);
 
         CampaignStatus status = await cluster.Run("one-bad-prompt", file, folder);
 
@@ -59,7 +59,7 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
         // Shards of 4, 4 and 1: the last shard's only prompt fails, which could be the silo's
         // fault; with no other compute silo, the second answer is believed.
         using var folder = new TempFolder();
-        (string file, PromptRecord[] prompts) = await Write(folder, "baseline: {}", poison: 8, FaultInjectingShardRunner.Throws);
+        (string file, PromptRecord[] prompts) = await Write(folder, "baseline: {}", FaultInjectingShardRunner.Throws, 8);
 
         CampaignStatus status = await cluster.Run("lone-bad-prompt", file, folder);
 
@@ -73,7 +73,7 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
     public async Task A_prompt_the_worker_throws_on_in_a_capture_fails_the_campaign_at_once_naming_it()
     {
         using var folder = new TempFolder();
-        (string file, PromptRecord[] prompts) = await Write(folder, "capture: {position: last, input: template}", poison: 2, FaultInjectingShardRunner.Throws);
+        (string file, PromptRecord[] prompts) = await Write(folder, "capture: {position: last, input: template}", FaultInjectingShardRunner.Throws, 2);
 
         CampaignStatus status = await cluster.Run("capture-bad-prompt", file, folder);
 
@@ -86,10 +86,23 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
     }
 
     [Fact]
+    public async Task A_baseline_whose_every_prompt_fails_fails_the_campaign_rather_than_rate_nothing()
+    {
+        using var folder = new TempFolder();
+        (string file, _) = await Write(folder, "baseline: {}", FaultInjectingShardRunner.Throws, [.. Enumerable.Range(0, Prompts)]);
+
+        CampaignStatus status = await cluster.Run("all-bad-prompts", file, folder);
+
+        Assert.Equal(CampaignPhase.Failed, status.Phase);
+        Assert.Contains($"every one of the {Prompts} baseline prompts failed on its own", status.Error, StringComparison.Ordinal);
+        Assert.Equal(Prompts, status.FailedPrompts.Count);
+    }
+
+    [Fact]
     public async Task Bad_input_from_a_worker_still_fails_the_campaign_at_once()
     {
         using var folder = new TempFolder();
-        (string file, PromptRecord[] prompts) = await Write(folder, "baseline: {}", poison: 5, FaultInjectingShardRunner.BadInput);
+        (string file, PromptRecord[] prompts) = await Write(folder, "baseline: {}", FaultInjectingShardRunner.BadInput, 5);
 
         CampaignStatus status = await cluster.Run("bad-input-prompt", file, folder);
 
@@ -99,13 +112,13 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
         Assert.Empty(status.FailedPrompts);
     }
 
-    /// <summary>A campaign of <see cref="Prompts"/> prompts of the built-in benchmark, prompt <paramref name="poison"/> (none when negative) marked with <paramref name="marker"/>.</summary>
-    internal static async Task<(string File, PromptRecord[] Prompts)> Write(TempFolder folder, string stage, int poison, string marker)
+    /// <summary>A campaign of <see cref="Prompts"/> prompts of the built-in benchmark, the prompts <paramref name="poison"/> marked with <paramref name="marker"/>.</summary>
+    internal static async Task<(string File, PromptRecord[] Prompts)> Write(TempFolder folder, string stage, string marker, params int[] poison)
     {
         PromptRecord[] prompts = [.. SmallCampaign.Prompts().Take(Prompts)];
-        if (poison >= 0)
+        foreach (int i in poison)
         {
-            prompts[poison] = prompts[poison] with { Prompt = $"{prompts[poison].Prompt} {marker}" };
+            prompts[i] = prompts[i] with { Prompt = $"{prompts[i].Prompt} {marker}" };
         }
 
         var json = new JsonArray();

@@ -16,7 +16,7 @@ public sealed class UntrustedStoreCampaignTests(FailedPromptCampaignTests.Faulty
     public async Task A_truncated_stored_capture_is_captured_again_instead_of_reused()
     {
         using var folder = new TempFolder();
-        (string file, _) = await FailedPromptCampaignTests.Write(folder, "capture: {position: last, input: template}", poison: -1, string.Empty);
+        (string file, _) = await FailedPromptCampaignTests.Write(folder, "capture: {position: last, input: template}", string.Empty);
         string store = folder.File("store");
 
         JsonNode first = await Capture("store-first", file, folder.File("first"), store);
