@@ -35,7 +35,7 @@ public sealed record BaselineResult(IReadOnlyList<ResponseRecord> Responses, IRe
 
     /// <summary>Refusal per category of <paramref name="prompts"/>' categories from <paramref name="responses"/> (the first verdict of each).</summary>
     /// <param name="prompts">The prompt set: its categories, in order.</param>
-    /// <param name="responses">One response per prompt, in any order.</param>
+    /// <param name="responses">One response per prompt, in any order; prompts without one (they failed) are left out of the rates.</param>
     /// <param name="judge">The primary judge's name and version.</param>
     /// <param name="seed">Seed of the bootstrap intervals.</param>
     public static BaselineResult Summarise(PromptSet prompts, IReadOnlyList<ResponseRecord> responses, string judge, ulong seed)
@@ -47,7 +47,12 @@ public sealed record BaselineResult(IReadOnlyList<ResponseRecord> Responses, IRe
             .. prompts.Categories.Select(category =>
             {
                 bool[] refused = [.. responses.Where(r => r.Record.Category == category).Select(r => r.Verdicts[0].Refused)];
-                return new CategoryRefusal(category, refused.Count(x => x), BootstrapInterval.ForRate(refused, seed: seed));
+
+                // A category whose every prompt failed (a campaign goes on without such prompts) has no rate.
+                RateInterval interval = refused.Length == 0
+                    ? new RateInterval(double.NaN, double.NaN, double.NaN, 0, BootstrapInterval.DefaultConfidence, BootstrapInterval.DefaultResamples, seed)
+                    : BootstrapInterval.ForRate(refused, seed: seed);
+                return new CategoryRefusal(category, refused.Count(x => x), interval);
             }),
         ];
         return new BaselineResult(responses, byCategory, judge);

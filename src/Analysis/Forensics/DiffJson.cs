@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Geode.Model.Files;
 
 namespace Geode.Analysis.Forensics;
 
@@ -20,8 +21,18 @@ public static class DiffJson
     public static void Write(IReadOnlyList<TensorDiff> records, string path)
     {
         ArgumentNullException.ThrowIfNull(records);
-        using FileStream stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+        // Through a temporary and a rename: a diff that fails half way (a full disk) leaves no
+        // truncated diff.json that a later report would read as the whole diff.
+        AtomicFile.Write(path, stream =>
+        {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            WriteRecords(json, records);
+        });
+    }
+
+    private static void WriteRecords(Utf8JsonWriter json, IReadOnlyList<TensorDiff> records)
+    {
         json.WriteStartArray();
         foreach (TensorDiff r in records)
         {

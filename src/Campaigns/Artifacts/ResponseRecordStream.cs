@@ -2,13 +2,15 @@ using System.Buffers;
 using Geode.Analysis.Evaluation;
 using Geode.Analysis.Judges;
 using Geode.Analysis.Prompts;
+using Geode.Model.Files;
 using MessagePack;
 
 namespace Geode.Campaigns.Artifacts;
 
 /// <summary>
 /// Per-prompt records as an append-only MessagePack stream (DESIGN §3): one map per response,
-/// written one after another, so a crash loses at most the record being written and Python reads
+/// written one after another, so a crash loses at most the record being written (<see cref="Read"/>
+/// refuses such a torn last record, naming it, rather than misreading it) and Python reads
 /// the file with <c>msgpack.Unpacker</c>. Each map holds <c>id</c>, <c>category</c>,
 /// <c>expected</c>, <c>prompt</c>, <c>variant</c> (the edit's name, or nil unedited),
 /// <c>response</c>, <c>tokens</c>, <c>batch_seconds</c> (wall time of the batch that generated it),
@@ -43,8 +45,29 @@ public static class ResponseRecordStream
         file.Flush(flushToDisk: true);
     }
 
+    /// <summary>
+    /// Writes record chunks already encoded by <see cref="Encode"/>, in order, as a new
+    /// <paramref name="path"/> (replacing it) through <see cref="AtomicFile"/>: the name never points
+    /// at some of them. The chunks are enumerated during the write, so each may be read from disk then.
+    /// </summary>
+    public static void WriteEncoded(string path, IEnumerable<byte[]> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        AtomicFile.Write(path, stream =>
+        {
+            foreach (byte[] chunk in chunks)
+            {
+                stream.Write(chunk);
+            }
+        });
+    }
+
     /// <summary>Reads every record of <paramref name="path"/> back, with its variant.</summary>
-    /// <exception cref="Geode.Model.BadInputException">The file is not a record stream; the message names it and the record.</exception>
+    /// <exception cref="Geode.Model.BadInputException">
+    /// The file is not a record stream, or its last record is cut short (a write that never finished:
+    /// a crash or a full disk while appending); the message names the file and the record. A torn
+    /// record is never read as a shorter one.
+    /// </exception>
     public static IReadOnlyList<(ResponseRecord Record, string? Variant)> Read(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
@@ -52,8 +75,19 @@ public static class ResponseRecordStream
         var records = new List<(ResponseRecord, string?)>();
         while (!reader.End)
         {
+            long offset = reader.Consumed;
             try
             {
+                // A record must be whole before it is read: an append stopped half way leaves a
+                // prefix of a map, which would otherwise fail with a misleading parse error.
+                if (!IsWhole(reader.CreatePeekReader()))
+                {
+                    throw new Geode.Model.BadInputException(
+                        $"{path}: record {records.Count} is cut short ({bytes.Length - offset} bytes at offset {offset} end mid-record): a write that never finished (a crash or a full disk); the {records.Count} records before it are complete.",
+                        path,
+                        $"record {records.Count}");
+                }
+
                 records.Add(ReadOne(ref reader));
             }
             catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or KeyNotFoundException or FormatException)
@@ -63,6 +97,20 @@ public static class ResponseRecordStream
         }
 
         return records;
+    }
+
+    /// <summary>Whether the value at <paramref name="probe"/>'s position ends within the bytes (a copy: the caller's reader does not move).</summary>
+    private static bool IsWhole(MessagePackReader probe)
+    {
+        try
+        {
+            probe.Skip();
+            return true;
+        }
+        catch (EndOfStreamException)
+        {
+            return false;
+        }
     }
 
     private static void Write(ref MessagePackWriter writer, ResponseRecord record, string? variant)

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Geode.Model.Checkpoints;
+using Geode.Model.Files;
 using static TorchSharp.torch;
 
 namespace Geode.Campaigns.Execution;
@@ -10,13 +14,25 @@ namespace Geode.Campaigns.Execution;
 /// keyed by (model hash, dtype, template, position rule, rendering, prompt-set hash), so any
 /// recipe recombines stored activations without another forward pass, and a second campaign on the
 /// same inputs reuses them. Shards land as separate files (a retried shard overwrites its own file),
-/// then merge into one <c>activations.safetensors</c>.
+/// then merge into one <c>activations.safetensors</c>, whose size and SHA-256 go into the key's
+/// index entry (<c>index.json</c>) once it is complete.
 /// </summary>
+/// <remarks>
+/// Every file is written through a temporary and a rename, and the index entry is written last, so
+/// the store trusts a merged file only when its entry vouches for exactly its bytes. Anything else
+/// under a key — a truncated file a crash or a full disk left behind in an older version, a file
+/// changed by hand — is treated as absent and computed again.
+/// </remarks>
 /// <param name="root">The store's folder (created on first write).</param>
 public sealed class ActivationStore(string root)
 {
     /// <summary>The tensor name inside each file.</summary>
     public const string TensorName = "activations";
+
+    /// <summary>The index entry beside each merged file: its size and SHA-256, written once the file is complete.</summary>
+    public const string IndexFileName = "index.json";
+
+    private static readonly ConcurrentDictionary<string, FileFingerprint> Fingerprints = new(StringComparer.Ordinal);
 
     /// <summary>The store's folder.</summary>
     public string Root { get; } = root;
@@ -53,43 +69,150 @@ public sealed class ActivationStore(string root)
     /// <summary>The merged file for <paramref name="key"/>.</summary>
     public string MergedPath(string key) => Path.Combine(Root, key, "activations.safetensors");
 
-    /// <summary>Whether <paramref name="key"/>'s activations are complete in the store.</summary>
-    public bool Has(string key) => File.Exists(MergedPath(key));
+    /// <summary>Whether <paramref name="key"/>'s activations are complete in the store (see <see cref="Has(string, out string?)"/>).</summary>
+    public bool Has(string key) => Has(key, out _);
 
-    /// <summary>Writes one shard's activations (overwriting an earlier attempt's file).</summary>
-    public void WriteShard(string key, int shard, Tensor activations)
+    /// <summary>
+    /// Whether <paramref name="key"/>'s merged file is present and matches its index entry (size and
+    /// SHA-256). A file without an entry, or one that differs from it — truncated by a crash or a
+    /// full disk, written by an older Geode that kept no index, changed since — is not trusted: the
+    /// capture runs again and replaces it.
+    /// </summary>
+    /// <param name="key">The store key.</param>
+    /// <param name="distrust">Why a merged file that is present is not trusted (for a warning); null when it is trusted or absent.</param>
+    public bool Has(string key, out string? distrust)
     {
-        string folder = Path.Combine(Root, key, "shards");
-        Directory.CreateDirectory(folder);
-        string path = ShardPath(key, shard);
-        string temporary = path + ".tmp";
-        SafetensorsWriter.Write(temporary, [(TensorName, activations)]);
-        File.Move(temporary, path, overwrite: true);
+        (bool trusted, string? problem) = Verify(MergedPath(key));
+        distrust = problem;
+        return trusted;
     }
 
-    /// <summary>Concatenates shards 0..<paramref name="shards"/>−1 along the prompt axis into the merged file and removes them.</summary>
+    /// <summary>Writes one shard's activations (overwriting an earlier attempt's file; <see cref="SafetensorsWriter"/> writes through a temporary and a rename).</summary>
+    public void WriteShard(string key, int shard, Tensor activations) =>
+        SafetensorsWriter.Write(ShardPath(key, shard), [(TensorName, activations)]);
+
+    /// <summary>
+    /// Concatenates shards 0..<paramref name="shards"/>−1 along the prompt axis into the merged file,
+    /// records its size and SHA-256 in the key's index entry, and removes the shards.
+    /// </summary>
     public void Merge(string key, int shards, IReadOnlyDictionary<string, string> metadata)
     {
-        using var scope = NewDisposeScope();
-        var parts = new List<Tensor>(shards);
-        for (int i = 0; i < shards; i++)
+        // The old entry goes first: until the new one is written, whatever lies under the merged
+        // name (an earlier file, or none) is untrusted rather than vouched for by a stale entry.
+        string index = IndexPath(MergedPath(key));
+        if (File.Exists(index))
         {
-            using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, i));
-            parts.Add(file.Read(TensorName));
+            File.Delete(index);
         }
 
-        string path = MergedPath(key);
-        SafetensorsWriter.Write(path + ".tmp", [(TensorName, cat(parts, 1))], metadata);
-        File.Move(path + ".tmp", path, overwrite: true);
+        using (var scope = NewDisposeScope())
+        {
+            var parts = new List<Tensor>(shards);
+            for (int i = 0; i < shards; i++)
+            {
+                using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, i));
+                parts.Add(file.Read(TensorName));
+            }
+
+            SafetensorsWriter.Write(MergedPath(key), [(TensorName, cat(parts, 1))], metadata);
+        }
+
+        // Hashed as read back from disk, so the entry vouches for the bytes a later run will read.
+        string merged = MergedPath(key);
+        (long bytes, string sha256) = Fingerprint(merged, reuse: false);
+        AtomicFile.WriteAllText(index, new JsonObject
+        {
+            ["file"] = Path.GetFileName(merged),
+            ["bytes"] = bytes,
+            ["sha256"] = sha256,
+        }.ToJsonString(CampaignResults.Format));
         Directory.Delete(Path.Combine(Root, key, "shards"), recursive: true);
     }
 
     /// <summary>Loads <paramref name="key"/>'s activations [L+1, N, H] float32.</summary>
-    public Tensor Load(string key)
+    /// <exception cref="InvalidDataException">The merged file is absent or does not match its index entry.</exception>
+    public Tensor Load(string key) => LoadVerified(MergedPath(key));
+
+    /// <summary>Loads a merged file of a store (a path a coordinator handed out) [L+1, N, H] float32, once it matches its index entry.</summary>
+    /// <exception cref="InvalidDataException">The file is absent or does not match its index entry.</exception>
+    public static Tensor LoadVerified(string mergedPath)
     {
-        using SafetensorsFile file = SafetensorsFile.Open(MergedPath(key));
+        (bool trusted, string? problem) = Verify(mergedPath);
+        if (!trusted)
+        {
+            throw new InvalidDataException($"{mergedPath}: the stored activations are not trusted: {problem ?? "the file is missing"}.");
+        }
+
+        using SafetensorsFile file = SafetensorsFile.Open(mergedPath);
         return file.Read(TensorName, ScalarType.Float32);
     }
 
+    /// <summary>Whether <paramref name="merged"/> is present and matches its index entry; when it is present but not trusted, why.</summary>
+    private static (bool Trusted, string? Problem) Verify(string merged)
+    {
+        if (!File.Exists(merged))
+        {
+            return (false, null);
+        }
+
+        string index = IndexPath(merged);
+        if (!File.Exists(index))
+        {
+            return (false, $"{merged} has no index entry ({IndexFileName}): it was left by a write that never finished, or by an older Geode");
+        }
+
+        long expectedBytes;
+        string? expectedSha;
+        try
+        {
+            JsonNode? entry = JsonNode.Parse(File.ReadAllText(index));
+            expectedBytes = (long?)entry?["bytes"] ?? -1;
+            expectedSha = (string?)entry?["sha256"];
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return (false, $"{index} is not an index entry: {e.Message}");
+        }
+
+        long actualBytes = new FileInfo(merged).Length;
+        if (actualBytes != expectedBytes)
+        {
+            return (false, $"{merged} is {actualBytes} bytes but its index entry says {expectedBytes} (truncated, or replaced since)");
+        }
+
+        (_, string actualSha) = Fingerprint(merged, reuse: true);
+        return string.Equals(actualSha, expectedSha, StringComparison.Ordinal)
+            ? (true, null)
+            : (false, $"{merged}'s SHA-256 {actualSha} differs from its index entry's {expectedSha} (corrupted, or replaced since)");
+    }
+
+    /// <summary>
+    /// The size and SHA-256 of <paramref name="file"/>. Hashing reads the whole file, so with
+    /// <paramref name="reuse"/> a result is kept per process for as long as the file's size and write
+    /// time stay the same (a coordinator asks about its store several times per capture).
+    /// </summary>
+    private static (long Bytes, string Sha256) Fingerprint(string file, bool reuse)
+    {
+        var info = new FileInfo(file);
+        string path = info.FullName;
+        if (reuse && Fingerprints.TryGetValue(path, out FileFingerprint? known) && known.Bytes == info.Length && known.Written == info.LastWriteTimeUtc)
+        {
+            return (known.Bytes, known.Sha256);
+        }
+
+        string sha256;
+        using (FileStream stream = File.OpenRead(path))
+        {
+            sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+
+        Fingerprints[path] = new FileFingerprint(info.Length, info.LastWriteTimeUtc, sha256);
+        return (info.Length, sha256);
+    }
+
+    private static string IndexPath(string merged) => Path.Combine(Path.GetDirectoryName(merged)!, IndexFileName);
+
     private string ShardPath(string key, int shard) => Path.Combine(Root, key, "shards", $"shard-{shard:D5}.safetensors");
+
+    private sealed record FileFingerprint(long Bytes, DateTime Written, string Sha256);
 }

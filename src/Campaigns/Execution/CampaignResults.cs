@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Geode.Model.Files;
 
 namespace Geode.Campaigns.Execution;
 
@@ -19,12 +20,11 @@ public static class CampaignResults
     /// <summary>Where one trial's fragment lives until its stage finishes.</summary>
     public static string TrialFile(string outDir, string stage, string round, int index) => Path.Combine(outDir, "stages", stage, $"{round}-{index:D4}.json");
 
-    /// <summary>Writes <paramref name="json"/> to <paramref name="path"/> atomically (a retried write replaces it whole).</summary>
+    /// <summary>Writes <paramref name="json"/> to <paramref name="path"/> atomically (<see cref="AtomicFile"/>: a failed write leaves the previous file, a retried one replaces it whole).</summary>
     public static void WriteAtomically(string path, JsonNode json)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path + ".tmp", json.ToJsonString(Format));
-        File.Move(path + ".tmp", path, overwrite: true);
+        ArgumentNullException.ThrowIfNull(json);
+        AtomicFile.WriteAllText(path, json.ToJsonString(Format));
     }
 
     /// <summary>Reads a JSON file written by <see cref="WriteAtomically"/>.</summary>

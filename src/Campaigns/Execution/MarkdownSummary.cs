@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Geode.Campaigns.Reporting;
+using Geode.Model.Files;
 
 namespace Geode.Campaigns.Execution;
 
@@ -19,7 +20,7 @@ public sealed class MarkdownSummary : ICampaignReport
     public string Write(JsonObject results, string outDir)
     {
         string path = Path.Combine(outDir, FileName);
-        File.WriteAllText(path, Render(results));
+        AtomicFile.WriteAllText(path, Render(results));
         return path;
     }
 
@@ -42,6 +43,7 @@ public sealed class MarkdownSummary : ICampaignReport
             }
 
             md.AppendLine();
+            FailedPrompts(md, baseline);
         }
 
         if (results["geometry"] is JsonObject geometry)
@@ -114,6 +116,29 @@ public sealed class MarkdownSummary : ICampaignReport
 
         return md.ToString();
     }
+
+    /// <summary>The prompts a stage left out because a worker threw on them alone, when there are any.</summary>
+    private static void FailedPrompts(StringBuilder md, JsonObject stage)
+    {
+        if (stage["failed_prompts"] is not JsonArray { Count: > 0 } failed)
+        {
+            return;
+        }
+
+        md.AppendLine(CultureInfo.InvariantCulture, $"**{failed.Count} prompt(s) failed** (the model worker threw on each alone) and are left out of the rates above:");
+        md.AppendLine();
+        md.AppendLine("| # | id | cause |");
+        md.AppendLine("|---:|---|---|");
+        foreach (JsonNode? prompt in failed)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {prompt!["index"]} | {prompt["id"]} | {Cell((string?)prompt["cause"])} |");
+        }
+
+        md.AppendLine();
+    }
+
+    /// <summary>Text for one table cell: on one line, with its pipes escaped.</summary>
+    private static string Cell(string? text) => (text ?? string.Empty).ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
 
     private static string Percent(JsonNode? value) => value is null ? "–" : Percent((double)value);
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Geode.Analysis.Prompts;
+using Geode.Model.Files;
 
 namespace Geode.Campaigns.Execution;
 
@@ -34,10 +35,7 @@ public static class PromptManifest
             }.ToJsonString(Line));
         }
 
-        string path = Path.Combine(outDir, FileName);
-        Directory.CreateDirectory(outDir);
-        File.WriteAllText(path + ".tmp", text.ToString());
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(outDir, FileName), text.ToString());
     }
 
     /// <summary>Reads the manifest of <paramref name="outDir"/>, or null when it has none.</summary>

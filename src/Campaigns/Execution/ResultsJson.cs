@@ -31,8 +31,14 @@ public static class ResultsJson
         return json;
     }
 
-    /// <summary>The baseline: the primary judge, per-category refusal, and where the judges disagree.</summary>
-    public static JsonObject Baseline(BaselineResult result, int maxNewTokens)
+    /// <summary>
+    /// The baseline: the primary judge, per-category refusal over the prompts that have a response,
+    /// how many failed (a worker threw on them alone) and which, and where the judges disagree.
+    /// </summary>
+    /// <param name="result">The responses and their rates.</param>
+    /// <param name="maxNewTokens">The generation limit.</param>
+    /// <param name="failed">The prompts left out because they failed (see <see cref="FailedPrompts"/>); none when null.</param>
+    public static JsonObject Baseline(BaselineResult result, int maxNewTokens, JsonArray? failed = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var agreement = new JsonArray();
@@ -53,9 +59,24 @@ public static class ResultsJson
             ["judge"] = result.Judge,
             ["max_new_tokens"] = maxNewTokens,
             ["prompts"] = result.Responses.Count,
+            ["failed"] = failed?.Count ?? 0,
+            ["failed_prompts"] = failed ?? [],
             ["categories"] = Refusal(result.ByCategory),
             ["judge_agreement"] = agreement,
         };
+    }
+
+    /// <summary>Prompts a worker could not process on their own, one object each: <c>index</c> (in the stage's prompt list), <c>id</c>, <c>stage</c>, <c>cause</c> (exception type and message).</summary>
+    public static JsonArray FailedPrompts(IEnumerable<(string Stage, int Index, string Id, string Cause)> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        return new JsonArray([.. failures.Select(f => (JsonNode?)new JsonObject
+        {
+            ["index"] = f.Index,
+            ["id"] = f.Id,
+            ["stage"] = f.Stage,
+            ["cause"] = f.Cause,
+        })]);
     }
 
     /// <summary>Geometry: per layer Cohen's d and ‖Δμ‖, the peak, the band's top-component share, per-category cosines, the null model.</summary>

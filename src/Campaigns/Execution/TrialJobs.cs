@@ -184,11 +184,7 @@ public static class TrialJobs
         }
     }
 
-    private static Tensor LoadActivations(string file)
-    {
-        using SafetensorsFile stored = SafetensorsFile.Open(file);
-        return stored.Read(ActivationStore.TensorName, ScalarType.Float32);
-    }
+    private static Tensor LoadActivations(string file) => ActivationStore.LoadVerified(file);
 
     private static (Tensor Refuse, Tensor Comply) Classes(Tensor activations, CampaignWorkspace workspace)
     {

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Geode.Campaigns.Execution;
+using Geode.Model.Files;
 
 namespace Geode.Campaigns.Reporting;
 
@@ -38,8 +39,7 @@ public sealed class HtmlReport : ICampaignReport
     public string Write(JsonObject results, string outDir)
     {
         string path = Path.Combine(outDir, FileName);
-        File.WriteAllText(path + ".tmp", Render(results, outDir));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteAllText(path, Render(results, outDir));
         return path;
     }
 

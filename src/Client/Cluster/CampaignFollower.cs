@@ -46,6 +46,7 @@ internal static class CampaignFollower
                 seconds = Math.Round(status.Seconds, 3),
                 retries = status.Retries,
                 error = status.Error,
+                failed_prompts = FailedPrompts(status),
             }));
         }
         else if (status.Phase == CampaignPhase.Succeeded)
@@ -65,6 +66,13 @@ internal static class CampaignFollower
         }
 
         return status.Phase == CampaignPhase.Succeeded ? GeodeCli.Ok : GeodeCli.Failed;
+    }
+
+    /// <summary>The prompts that failed on their own, as the JSON outputs list them (<c>stage</c>, <c>index</c>, <c>id</c>, <c>cause</c>).</summary>
+    public static object[] FailedPrompts(CampaignStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return [.. status.FailedPrompts.Select(f => new { stage = f.Stage, index = f.Index, id = f.PromptId, cause = f.Cause })];
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ namespace Geode.Client.Cluster;
 internal sealed class CampaignProgress(TextWriter error, bool terminal)
 {
     private const int BarWidth = 24;
+    private const int ListedFailures = 10;
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
 
     private int _stageIndex = -1;
@@ -63,6 +64,21 @@ internal sealed class CampaignProgress(TextWriter error, bool terminal)
         }
 
         error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"geode: campaign {status.Id} {status.Phase.ToString().ToLowerInvariant()} after {Duration(status.Seconds)}{(status.Retries > 0 ? $" ({status.Retries} units retried)" : string.Empty)}"));
+        if (status.FailedPrompts.Count > 0)
+        {
+            // Said at the end, where it is read: the rates are over fewer prompts than asked for.
+            string outcome = status.Phase == CampaignPhase.Succeeded ? " and were left out (results.json → STAGE.failed_prompts)" : string.Empty;
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"geode: {status.FailedPrompts.Count} prompt(s) failed on their own{outcome}:"));
+            foreach (PromptFailure failure in status.FailedPrompts.Take(ListedFailures))
+            {
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"geode:   {failure.Stage} prompt {failure.Index} ({failure.PromptId}): {failure.Cause}"));
+            }
+
+            if (status.FailedPrompts.Count > ListedFailures)
+            {
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"geode:   and {status.FailedPrompts.Count - ListedFailures} more"));
+            }
+        }
     }
 
     private void Close(string line)

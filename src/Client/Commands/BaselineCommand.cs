@@ -7,6 +7,7 @@ using Geode.Analysis.Prompts;
 using Geode.Model;
 using Geode.Model.Config;
 using Geode.Model.Edits;
+using Geode.Model.Files;
 using Geode.Model.Native;
 using Geode.Model.Text;
 using Geode.Model.Weights;
@@ -83,7 +84,7 @@ internal static class BaselineCommand
             string? recordPath = parsed.GetValue(records);
             if (recordPath is not null)
             {
-                await File.WriteAllLinesAsync(recordPath, result.Responses.Select(r => JsonSerializer.Serialize(new
+                await AtomicFile.WriteAllTextAsync(recordPath, string.Concat(result.Responses.Select(r => JsonSerializer.Serialize(new
                 {
                     id = r.Record.Id,
                     category = r.Record.Category,
@@ -93,7 +94,7 @@ internal static class BaselineCommand
                     tokens = r.Tokens,
                     settled = r.Settled,
                     verdicts = r.Verdicts.Select(v => new { judge = v.Judge, version = v.Version, refused = v.Refused, score = v.Score }),
-                })), cancellation);
+                }) + "\n")), cancellation);
             }
 
             TextWriter output = parsed.InvocationConfiguration.Output;

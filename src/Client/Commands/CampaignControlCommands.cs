@@ -84,9 +84,11 @@ internal static class CampaignControlCommands
                 retries = status.Retries,
                 error = status.Error,
                 out_dir = status.OutDir,
+                failed_prompts = CampaignFollower.FailedPrompts(status),
             }));
         }
 
-        return output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{status.Id}: {status.Phase.ToString().ToLowerInvariant()}, stage {status.Stage ?? "–"} ({status.StageIndex + 1}/{status.Stages.Count}), {status.Done}/{status.Total} {status.Unit}, {status.Seconds:F0} s{(status.Error is null ? string.Empty : $", error: {status.Error}")}"));
+        string failed = status.FailedPrompts.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {status.FailedPrompts.Count} prompt(s) failed");
+        return output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{status.Id}: {status.Phase.ToString().ToLowerInvariant()}, stage {status.Stage ?? "–"} ({status.StageIndex + 1}/{status.Stages.Count}), {status.Done}/{status.Total} {status.Unit}, {status.Seconds:F0} s{failed}{(status.Error is null ? string.Empty : $", error: {status.Error}")}"));
     }
 }

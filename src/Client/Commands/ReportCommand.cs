@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Geode.Campaigns.Reporting;
 using Geode.Model;
+using Geode.Model.Files;
 using Geode.Model.Native;
 
 namespace Geode.Client.Commands;
@@ -30,9 +31,7 @@ internal static class ReportCommand
             TorchRuntime.Initialize(runtime.Read(parsed));
             string html = Render(results, dir);
             string path = Path.GetFullPath(parsed.GetValue(output) ?? Path.Combine(dir, HtmlReport.FileName));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path + ".tmp", html, cancellation);
-            File.Move(path + ".tmp", path, overwrite: true);
+            await AtomicFile.WriteAllTextAsync(path, html, cancellation);
             await parsed.InvocationConfiguration.Output.WriteLineAsync($"wrote {path}");
             return GeodeCli.Ok;
         });

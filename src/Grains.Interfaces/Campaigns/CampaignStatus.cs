@@ -53,6 +53,13 @@ public sealed record CampaignStatus(
     /// <summary>The running stage's name, or null when none runs.</summary>
     public string? Stage => StageIndex >= 0 && StageIndex < Stages.Count ? Stages[StageIndex] : null;
 
+    /// <summary>
+    /// Prompts a worker could not process on their own (stage, index, id, cause), in the order they
+    /// were found: the campaign went on without them (a baseline), or failed because of them (a capture).
+    /// </summary>
+    [Id(22)]
+    public IReadOnlyList<PromptFailure> FailedPrompts { get; init; } = [];
+
     /// <summary>Whether the campaign will not change any more.</summary>
     public bool IsFinished => Phase is CampaignPhase.Succeeded or CampaignPhase.Failed or CampaignPhase.Cancelled;
 }

@@ -14,4 +14,13 @@ public sealed record ShardOutcome(
     [property: Id(1)] Wire.TensorPayload? Activations,
     [property: Id(2)] long Tokens,
     [property: Id(3)] string Silo,
-    [property: Id(4)] IReadOnlyList<byte[]> Statistics);
+    [property: Id(4)] IReadOnlyList<byte[]> Statistics)
+{
+    /// <summary>
+    /// The shard's prompts that failed on their own (in prompt order); empty when the shard ran as
+    /// one batch. When there are any, <see cref="Records"/> holds the other prompts' records and a
+    /// capture shard carries no activations or statistics (a capture needs every prompt's row).
+    /// </summary>
+    [Id(5)]
+    public IReadOnlyList<PromptFailure> Failures { get; init; } = [];
+}

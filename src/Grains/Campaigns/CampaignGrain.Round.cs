@@ -279,7 +279,9 @@ public sealed partial class CampaignGrain
         /// A copy failed. A silo that died, cannot be reached or is stopping (its worker cancels its
         /// work) is the cluster's problem, not the unit's: that silo rests while membership catches
         /// up, and the unit goes to another, as often as it takes. Any other failure is the unit's
-        /// own, and five of those fail the campaign.
+        /// own, and five of those fail the campaign; bad input, or prompts a stage cannot do without
+        /// (<see cref="PromptFailuresException"/>), fail it at once. A prompt that fails on its own
+        /// does not fail its shard at all: the shard grain isolates it and the shard merges without it.
         /// </summary>
         private void Failed(UnitCall<T> copy, Exception e, int copiesLeft)
         {
@@ -290,16 +292,22 @@ public sealed partial class CampaignGrain
 
             int index = copy.Lease.Index;
             bool transport = e is OrleansException or TimeoutException or OperationCanceledException;
-            int failed = transport ? _failures.GetValueOrDefault(index) : _failures[index] = _failures.GetValueOrDefault(index) + 1;
+
+            // A shard whose every prompt failed on one silo may be that silo's fault: like an
+            // unreachable one, it rests and the shard goes to another, with no attempt counted.
+            bool suspect = e is SuspectShardException;
+            int failed = transport || suspect ? _failures.GetValueOrDefault(index) : _failures[index] = _failures.GetValueOrDefault(index) + 1;
             grain.Record.Retries++;
             grain.Metrics.UnitFailed(_stage, _kind);
-            grain.Log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed{Kind}: {Error}", grain.Record.Request!.Id, round, index, copy.Lease.Attempt, transport ? " (silo unreachable)" : $" ({failed}/{MaxAttempts})", e.Message);
-            if (transport)
+            string kind = transport ? " (silo unreachable)" : suspect ? " (every prompt failed there)" : $" ({failed}/{MaxAttempts})";
+            grain.Log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed{Kind}: {Error}", grain.Record.Request!.Id, round, index, copy.Lease.Attempt, kind, e.Message);
+            if (transport || suspect)
             {
                 _dispatcher.Unreachable(copy.Silo, Environment.TickCount64);
             }
-            else if (failed >= MaxAttempts || e is BadInputException)
+            else if (failed >= MaxAttempts || e is BadInputException or PromptFailuresException)
             {
+                // Prompts that failed on their own where the stage needs them fail again on retry.
                 ExceptionDispatchInfo.Throw(e);
             }
 

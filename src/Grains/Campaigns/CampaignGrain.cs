@@ -8,6 +8,7 @@ using Geode.Grains.Placement;
 using Geode.Grains.Telemetry;
 using Geode.Grains.Wire;
 using Geode.Model;
+using Geode.Model.Files;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -26,7 +27,9 @@ namespace Geode.Grains.Campaigns;
 /// arrival order (<c>CampaignGrain.Round.cs</c>). A unit's artifact is written before the ledger
 /// marks it done, and rewriting it is harmless, which makes every merge exactly once. A unit that
 /// fails is leased again (to a new grain, on whichever silo has a free slot); one that fails five
-/// times fails the campaign with its error.
+/// times fails the campaign with its error. A prompt a worker throws on does not fail its shard: the
+/// shard grain isolates it (<see cref="Workers.ShardBisection"/>), the baseline merges the rest and
+/// lists it in results.json, the status and the summary; a capture cannot do without it and fails.
 /// </remarks>
 public sealed partial class CampaignGrain(
     [PersistentState("campaign", CampaignGrain.StorageName)] IPersistentState<CampaignRecord> state,
@@ -195,7 +198,10 @@ public sealed partial class CampaignGrain(
             r.Duplicates,
             r.Backups,
             new Dictionary<string, double>(r.RoundSeconds),
-            r.CoordinatorWallSeconds + (Running ? _own.WallSeconds : 0));
+            r.CoordinatorWallSeconds + (Running ? _own.WallSeconds : 0))
+        {
+            FailedPrompts = [.. r.FailedPrompts],
+        };
     }
 
     private double Fraction(CampaignRecord r)
@@ -335,26 +341,29 @@ public sealed partial class CampaignGrain(
         int count = workspace.BaselinePrompts.Records.Count;
         await RunShards(request, "generate", count, workspace.Campaign.Generation.Batch, (lease, outcome) =>
         {
-            Directory.CreateDirectory(shardDir);
-            string path = Path.Combine(shardDir, $"shard-{lease.Index:D5}.msgpack");
-            File.WriteAllBytes(path + ".tmp", outcome.Records);
-            File.Move(path + ".tmp", path, overwrite: true);
+            AtomicFile.WriteAllBytes(Path.Combine(shardDir, $"shard-{lease.Index:D5}.msgpack"), outcome.Records);
             return Task.CompletedTask;
         });
 
         if (Directory.Exists(shardDir))
         {
-            File.Delete(records);
-            foreach (string shard in Directory.EnumerateFiles(shardDir, "shard-*.msgpack").Order(StringComparer.Ordinal))
-            {
-                ResponseRecordStream.AppendEncoded(records, File.ReadAllBytes(shard));
-            }
+            // One new file from the shards, renamed into place whole: a crash or a full disk here
+            // leaves the shards to build it from again, never a records file missing some of them.
+            ResponseRecordStream.WriteEncoded(records, Directory.EnumerateFiles(shardDir, "shard-*.msgpack").Order(StringComparer.Ordinal).Select(File.ReadAllBytes));
         }
 
         ResponseRecord[] responses = [.. ResponseRecordStream.Read(records).Select(r => r.Record)];
+        PromptFailure[] failed = [.. Record.FailedPrompts.Where(f => f.Stage == "baseline")];
+        if (responses.Length == 0 && failed.Length > 0)
+        {
+            // Rates over no prompt at all mean nothing: a worker that fails everything is broken.
+            throw new PromptFailuresException($"every one of the {failed.Length} baseline prompts failed on its own: {Describe(failed)}");
+        }
+
+        // The rates are over the prompts that have a response; the failed ones are listed beside them.
         var judge = workspace.Judges[0];
         BaselineResult result = BaselineResult.Summarise(workspace.BaselinePrompts, responses, $"{judge.Name} {judge.Version}", seed: CampaignProvenance.Seed);
-        JsonObject json = ResultsJson.Baseline(result, workspace.Campaign.Generation.MaxNewTokens);
+        JsonObject json = ResultsJson.Baseline(result, workspace.Campaign.Generation.MaxNewTokens, FailedPromptsJson("baseline"));
         json["records"] = Path.GetRelativePath(request.OutDir, records);
         CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "baseline"), json);
         if (Directory.Exists(shardDir))
@@ -369,11 +378,28 @@ public sealed partial class CampaignGrain(
         var store = new ActivationStore(request.StoreDir);
         string template = Geode.Model.Text.ChatTemplates.ForModelType(Geode.Model.Config.ConfigReader.Read(workspace.Campaign.Model.Folder).ModelType).Name;
         string key = ActivationStore.Key(Record.ModelHash, workspace.Campaign.Model.DType, template, capture.Position, capture.Input, workspace.Prompts.ContentHash);
-        bool reused = store.Has(key) && Record.Ledger is null;
-        if (!store.Has(key))
+        bool stored = store.Has(key, out string? distrust);
+        if (distrust is not null)
+        {
+            log.LogWarning("Campaign {Id}: the stored capture is not trusted and is computed again: {Reason}", request.Id, distrust);
+        }
+
+        bool reused = stored && Record.Ledger is null;
+        if (!stored)
         {
             await RunShards(request, "capture", workspace.Prompts.Records.Count, workspace.Campaign.Generation.Batch, async (lease, outcome) =>
             {
+                // A prompt that fails on its own fails the capture, and the campaign with it, at once.
+                // Leaving its row out is not an option: the store is keyed by the whole prompt set
+                // and reused by later campaigns, and every consumer (geometry, sweeps, the report's
+                // maps through prompts.jsonl, the layer aggregates) reads row i as prompt i. A capture
+                // with holes would be a different prompt set under the same key.
+                if (outcome.Failures.Count > 0)
+                {
+                    RecordFailures(outcome.Failures);
+                    throw new PromptFailuresException($"the capture needs every prompt's activations, and {outcome.Failures.Count} of shard {lease.Index} failed on their own: {Describe(outcome.Failures)}");
+                }
+
                 using (Tensor activations = TensorPayloads.ToTensor(outcome.Activations!))
                 {
                     store.WriteShard(key, lease.Index, activations);
@@ -481,8 +507,11 @@ public sealed partial class CampaignGrain(
         });
     }
 
-    private Task RunShards(CampaignRequest request, string job, int prompts, int size, Func<ShardLease, ShardOutcome, Task> merge) =>
-        RunRound(
+    private Task RunShards(CampaignRequest request, string job, int prompts, int size, Func<ShardLease, ShardOutcome, Task> merge)
+    {
+        // Per shard, the silo that answered that every one of its prompts failed (see Confirmed).
+        var suspects = new Dictionary<int, string>();
+        return RunRound(
             "shards",
             prompts,
             size,
@@ -490,9 +519,17 @@ public sealed partial class CampaignGrain(
             (lease, key, cancellation) => GrainFactory.GetGrain<IShardGrain>(key).Run(new ShardWork(request, job, lease.Start, lease.Count), cancellation),
             async (lease, outcome) =>
             {
+                if (outcome.Failures.Count > 0 && outcome.Failures.Count == lease.Count && !Confirmed(suspects, lease.Index, outcome.Silo))
+                {
+                    throw new SuspectShardException($"every prompt of shard {lease.Index} failed on its own on {outcome.Silo}; asking another silo before believing it ({Describe(outcome.Failures)})");
+                }
+
+                // The failures count once the shard's artifact is written, as its records do.
                 await merge(lease, outcome);
+                RecordFailures(outcome.Failures);
                 return (outcome.Tokens, outcome.Silo);
             });
+    }
 
     private Task RunTrials(CampaignRequest request, string stage, string round, int[] units, string argument) =>
         RunRound(

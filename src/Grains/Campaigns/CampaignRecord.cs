@@ -104,4 +104,8 @@ public sealed class CampaignRecord
     /// <summary>Wall seconds of the same work as <see cref="CoordinatorSeconds"/>: more on a busy machine, where the coordinator's thread also waits for a core.</summary>
     [Id(22)]
     public double CoordinatorWallSeconds { get; set; }
+
+    /// <summary>Prompts that failed on their own (one entry per stage and index), in the order they were merged.</summary>
+    [Id(23)]
+    public List<PromptFailure> FailedPrompts { get; set; } = [];
 }

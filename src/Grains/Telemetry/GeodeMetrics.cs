@@ -30,6 +30,7 @@ public sealed class GeodeMetrics
     private static readonly double[] DurationBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
     private readonly Counter<long> _prompts;
+    private readonly Counter<long> _promptsFailed;
     private readonly Counter<long> _tokens;
     private readonly Histogram<double> _unitDuration;
     private readonly UpDownCounter<long> _unitsInFlight;
@@ -45,6 +46,7 @@ public sealed class GeodeMetrics
         ArgumentNullException.ThrowIfNull(pool);
         Meter meter = meters.Create(MeterName);
         _prompts = meter.CreateCounter<long>("geode.prompts.processed", "{prompt}", "Prompts a baseline or capture shard finished on this silo.");
+        _promptsFailed = meter.CreateCounter<long>("geode.prompts.failed", "{prompt}", "Prompts that failed on their own (a worker threw on them alone), seen by the coordinators on this silo; the campaign goes on without them.");
         _tokens = meter.CreateCounter<long>("geode.tokens.processed", "{token}", "Tokens a shard or trial generated or read on this silo.");
         _unitDuration = meter.CreateHistogram("geode.unit.duration", "s", "Wall time of one successful shard or trial on this silo, model queue wait included.", null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _unitsInFlight = meter.CreateUpDownCounter<long>("geode.units.in_flight", "{unit}", "Shards and trials the coordinators on this silo have sent out and not yet heard back from.");
@@ -65,6 +67,7 @@ public sealed class GeodeMetrics
     public void StartAtZero()
     {
         _unitErrors.Add(0);
+        _promptsFailed.Add(0);
         _unitsInFlight.Add(0);
         _campaignsStarted.Add(0);
         _campaignsRunning.Add(0);
@@ -85,6 +88,9 @@ public sealed class GeodeMetrics
 
     /// <summary>A coordinator saw one attempt of a unit fail.</summary>
     public void UnitFailed(string stage, string kind) => _unitErrors.Add(1, Stage(stage), Kind(kind));
+
+    /// <summary>A coordinator recorded a prompt of <paramref name="stage"/> that failed on its own.</summary>
+    public void PromptFailed(string stage) => _promptsFailed.Add(1, Stage(stage));
 
     /// <summary>A shard or trial finished on this silo: its prompts (0 for trials), tokens and wall time.</summary>
     public void UnitFinished(string stage, string kind, int prompts, long tokens, TimeSpan elapsed)

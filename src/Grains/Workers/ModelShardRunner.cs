@@ -3,6 +3,7 @@ using Geode.Campaigns.Artifacts;
 using Geode.Campaigns.Execution;
 using Geode.Grains.Campaigns;
 using Geode.Grains.Wire;
+using Geode.Model;
 using static TorchSharp.torch;
 
 namespace Geode.Grains.Workers;
@@ -20,7 +21,17 @@ public sealed class ModelShardRunner(ModelPool models, ILocalSiloDetails silo) :
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(workspace);
-        ModelSession session = await models.Get(workspace.Campaign.Model);
+        ModelSession session;
+        try
+        {
+            session = await models.Get(workspace.Campaign.Model);
+        }
+        catch (Exception e) when (e is not (BadInputException or OperationCanceledException))
+        {
+            // The worker's fault, not a prompt's: the shard must not be split over it.
+            throw new ModelUnavailableException($"{workspace.Campaign.Model.Folder}: the model could not be loaded on this silo: {e.Message}", e);
+        }
+
         string name = silo.Name;
         return work.Job == "generate"
             ? await session.Worker.RunAsync(lm =>

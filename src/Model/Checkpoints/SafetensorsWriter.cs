@@ -2,14 +2,15 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Geode.Model.Files;
 using TorchSharp;
 
 namespace Geode.Model.Checkpoints;
 
 /// <summary>
 /// Writes safetensors files as Hugging Face's writer does (compact JSON header padded with spaces to a
-/// multiple of 8 bytes, data packed in header order), to a temporary file beside the target that is
-/// renamed over it once complete, so a crash never leaves a partial file under the final name. Tensor
+/// multiple of 8 bytes, data packed in header order), through <see cref="AtomicFile"/>, so a crash or a full
+/// disk never leaves a partial file under the final name. Tensor
 /// bytes go from tensor memory to the file one tensor at a time; a GPU or non-contiguous tensor is
 /// first copied to a contiguous CPU tensor, one at a time.
 /// </summary>
@@ -127,37 +128,22 @@ public static class SafetensorsWriter
     private static void WriteCore(string path, IReadOnlyList<TensorLayout> layout, Func<int, torch.Tensor> tensorAt, IReadOnlyDictionary<string, string>? metadata)
     {
         byte[] header = BuildHeader(layout, metadata);
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            for (int i = 0; i < layout.Count; i++)
             {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                for (int i = 0; i < layout.Count; i++)
-                {
-                    // The scope disposes what the producer created for us and the CPU copies, not the caller's tensors.
-                    using IDisposable scope = torch.NewDisposeScope();
-                    WriteData(stream, layout[i], tensorAt(i));
-                }
-
-                // Durable before the rename, so the final name never points at unwritten blocks.
-                stream.Flush(flushToDisk: true);
+                // The scope disposes what the producer created for us and the CPU copies, not the caller's tensors.
+                using IDisposable scope = torch.NewDisposeScope();
+                WriteData(stream, layout[i], tensorAt(i));
             }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(temp);
-            throw;
-        }
+        });
     }
 
-    private static void WriteData(FileStream stream, TensorLayout entry, torch.Tensor tensor)
+    private static void WriteData(Stream stream, TensorLayout entry, torch.Tensor tensor)
     {
         if (tensor.dtype != entry.DType.ToScalarType() || !tensor.shape.SequenceEqual(entry.Shape))
         {
@@ -170,17 +156,5 @@ public static class SafetensorsWriter
         torch.Tensor cpu = tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
         torch.Tensor contiguous = cpu.is_contiguous() ? cpu : cpu.contiguous();
         TensorMemory.ForEachChunk(contiguous, (chunk, _) => stream.Write(chunk));
-    }
-
-    private static void DeleteQuietly(string temp)
-    {
-        try
-        {
-            File.Delete(temp);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            // The write's own error is the one worth reporting; a stray temp file is harmless.
-        }
     }
 }

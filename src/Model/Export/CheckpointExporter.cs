@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Geode.Model.Checkpoints;
 using Geode.Model.Edits;
+using Geode.Model.Files;
 using Geode.Model.Weights;
 using static TorchSharp.torch;
 
@@ -159,7 +160,7 @@ public static class CheckpointExporter
             metadata["total_size"] = checkpoint.Names.Sum(n => checkpoint.Info(n).ByteLength);
         }
 
-        File.WriteAllText(targetIndex, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(targetIndex, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     private static List<string> CopySideFiles(string source, string temp, HashSet<string> skip)
@@ -175,7 +176,7 @@ public static class CheckpointExporter
             string relative = Path.GetRelativePath(source, path);
             string destination = Path.Combine(temp, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(path, destination);
+            AtomicFile.Copy(path, destination);
             copied.Add(relative);
         }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Geode.Model.Checkpoints;
 using Geode.Model.Config;
 using Geode.Model.Edits;
+using Geode.Model.Files;
 using Geode.Model.Text;
 using static TorchSharp.torch;
 
@@ -101,7 +102,7 @@ public static class OrganismBuilder
 
         string tokenizerPath = Path.Combine(folder, "tokenizer.json");
         var template = new Gemma4ChatTemplate();
-        File.WriteAllText(tokenizerPath, OrganismTokenizer.Build(corpus.SelectMany(c => new[] { c.Prompt, c.Response, recipe.HelpfulOpening + c.Compliant })));
+        AtomicFile.WriteAllText(tokenizerPath, OrganismTokenizer.Build(corpus.SelectMany(c => new[] { c.Prompt, c.Response, recipe.HelpfulOpening + c.Compliant })));
         using TextTokenizer tokenizer = TextTokenizer.Load(tokenizerPath);
         int endOfTurn = tokenizer.TokenToId(template.StopTokens[0])
             ?? throw new InvalidOperationException("The organism tokenizer lacks the end-of-turn token.");
@@ -142,12 +143,12 @@ public static class OrganismBuilder
                 new Dictionary<string, string> { ["format"] = "pt" });
             long parameters = model.Weights.Names.Sum(name => model.Weights[name].NumberOfElements);
 
-            File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
-            File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), Gemma4ChatTemplate.Jinja);
-            File.WriteAllText(
+            AtomicFile.WriteAllText(Path.Combine(folder, "config.json"), configJson);
+            AtomicFile.WriteAllText(Path.Combine(folder, "chat_template.jinja"), Gemma4ChatTemplate.Jinja);
+            AtomicFile.WriteAllText(
                 Path.Combine(folder, "generation_config.json"),
                 JsonSerializer.Serialize(new { bos_token_id = 2, eos_token_id = new[] { 1, endOfTurn }, pad_token_id = 0 }));
-            File.WriteAllText(
+            AtomicFile.WriteAllText(
                 Path.Combine(folder, "training_log.json"),
                 JsonSerializer.Serialize(
                     new

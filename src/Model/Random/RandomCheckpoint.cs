@@ -1,5 +1,6 @@
 using Geode.Model.Checkpoints;
 using Geode.Model.Config;
+using Geode.Model.Files;
 using static TorchSharp.torch;
 
 namespace Geode.Model.Random;
@@ -20,6 +21,6 @@ public static class RandomCheckpoint
             Path.Combine(folder, CheckpointFolder.SingleFileName),
             model.Weights.Names.Select(name => (model.Weights.CheckpointName(name), model.Weights[name])),
             new Dictionary<string, string> { ["format"] = "pt" });
-        File.WriteAllText(Path.Combine(folder, "config.json"), RandomConfigs.Json(preset));
+        AtomicFile.WriteAllText(Path.Combine(folder, "config.json"), RandomConfigs.Json(preset));
     }
 }

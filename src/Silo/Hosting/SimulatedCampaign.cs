@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Geode.Grains.Campaigns;
+using Geode.Model.Files;
 using Geode.Model.Random;
 using static TorchSharp.torch;
 
@@ -49,7 +50,7 @@ public static class SimulatedCampaign
         }
 
         string promptFile = Path.Combine(folder, "prompts.jsonl");
-        File.WriteAllText(promptFile, lines.ToString());
+        AtomicFile.WriteAllText(promptFile, lines.ToString());
         string yaml = string.Create(CultureInfo.InvariantCulture, $"""
             name: {id}
             model:
@@ -62,7 +63,7 @@ public static class SimulatedCampaign
               capture: {"{position: last, input: template}"}
             """);
         string file = Path.Combine(folder, "campaign.yaml");
-        File.WriteAllText(file, yaml);
+        AtomicFile.WriteAllText(file, yaml);
         return new CampaignRequest(id, file, yaml, Path.Combine(folder, "out"), Path.Combine(folder, "store"));
     }
 }

@@ -77,4 +77,39 @@ public sealed class ResponseRecordStreamTests : IDisposable
 
         Assert.Contains("record 1 is not a Geode response record", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(40)]
+    public void A_last_record_cut_short_by_a_crash_is_refused_naming_it_not_misread(int bytesLost)
+    {
+        string path = _folder.File("records.msgpack");
+        ResponseRecordStream.Append(path, [Record("a", "Sure.", false), Record("b", "I can't help with that.", true)], variant: null);
+        long whole = new FileInfo(path).Length;
+        long firstRecord = ResponseRecordStream.Encode([Record("a", "Sure.", false)], null).Length;
+        using (var file = new FileStream(path, FileMode.Open))
+        {
+            file.SetLength(whole - bytesLost);
+        }
+
+        BadInputException error = Assert.Throws<BadInputException>(() => ResponseRecordStream.Read(path));
+
+        Assert.Contains("record 1 is cut short", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"at offset {firstRecord}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the 1 records before it are complete", error.Message, StringComparison.Ordinal);
+        Assert.Equal("record 1", error.Field);
+    }
+
+    [Fact]
+    public void Records_written_whole_replace_the_file_and_read_back()
+    {
+        string path = _folder.File("records.msgpack");
+        File.WriteAllText(path, "an older, torn file");
+
+        ResponseRecordStream.WriteEncoded(path, [ResponseRecordStream.Encode([Record("a", "Sure.", false)], null), ResponseRecordStream.Encode([Record("b", "No.", true)], "edit")]);
+
+        Assert.Equal([("a", (string?)null), ("b", "edit")], ResponseRecordStream.Read(path).Select(r => (r.Record.Record.Id, r.Variant)));
+        Assert.Equal([path], Directory.GetFiles(_folder.Path, "*", SearchOption.AllDirectories));
+    }
 }
