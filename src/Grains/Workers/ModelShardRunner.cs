@@ -4,6 +4,7 @@ using Geode.Campaigns.Execution;
 using Geode.Grains.Campaigns;
 using Geode.Grains.Wire;
 using Geode.Model;
+using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace Geode.Grains.Workers;
@@ -14,7 +15,8 @@ namespace Geode.Grains.Workers;
 /// </summary>
 /// <param name="models">The silo's model pool.</param>
 /// <param name="silo">This silo, named in every outcome.</param>
-public sealed class ModelShardRunner(ModelPool models, ILocalSiloDetails silo) : IShardRunner
+/// <param name="log">Where prompt and response texts go, at debug level only (GEODE_LOG_LEVEL=debug): a shared cluster's logs never hold them otherwise.</param>
+public sealed class ModelShardRunner(ModelPool models, ILocalSiloDetails silo, ILogger<ModelShardRunner> log) : IShardRunner
 {
     /// <inheritdoc />
     public async Task<ShardOutcome> RunAsync(ShardWork work, CampaignWorkspace workspace, CancellationToken cancellationToken)
@@ -37,6 +39,14 @@ public sealed class ModelShardRunner(ModelPool models, ILocalSiloDetails silo) :
             ? await session.Worker.RunAsync(lm =>
             {
                 IReadOnlyList<ResponseRecord> records = ShardJobs.Generate(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
+                if (log.IsEnabled(LogLevel.Debug))
+                {
+                    foreach (ResponseRecord record in records)
+                    {
+                        log.LogDebug("Campaign {Campaign} prompt {Id}: {Prompt} -> {Response}", work.Campaign.Id, record.Record.Id, record.Record.Prompt, record.Response);
+                    }
+                }
+
                 return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name, []);
             }, cancellationToken)
             : await session.Worker.RunAsync(lm =>
