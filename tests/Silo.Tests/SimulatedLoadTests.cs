@@ -20,8 +20,12 @@ namespace Geode.Silo.Tests;
 /// once, while the managed heap stays flat between a quarter and nine tenths of the way and the
 /// units out at once stay bounded by the dispatcher's two per silo.
 /// </summary>
+[Collection(SimulatedLoadTests.Alone)]
 public sealed class SimulatedLoadTests(ITestOutputHelper output)
 {
+    /// <summary>A collection that runs after the parallel tests, by itself: the heap is the whole process's.</summary>
+    public const string Alone = "alone: heap measurements";
+
     private const int Prompts = 20_000;
     private const int Batch = 32;
 
@@ -38,11 +42,11 @@ public sealed class SimulatedLoadTests(ITestOutputHelper output)
     {
         TorchRuntime.Initialize(TorchRuntimeOptions.Default);
         using var folder = new TempFolder();
-        using var inFlight = new InFlightUnits();
         IHost host = new HostBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .UseOrleans(silo => silo.UseGeode(new GeodeSiloOptions()).UseSimulatedDevice(new SimulatedDevice(0.0005, 1)))
             .Build();
+        using var inFlight = new InFlightUnits(host.Services.GetRequiredService<IMeterFactory>());
         await host.StartAsync();
         try
         {
@@ -97,18 +101,19 @@ public sealed class SimulatedLoadTests(ITestOutputHelper output)
 
     private static string Mib(long? bytes) => bytes is long b ? (b / (1024.0 * 1024)).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
-    /// <summary>The most units the coordinators had out at once, from the <c>geode.units.in_flight</c> counter.</summary>
+    /// <summary>The most units this silo's coordinators had out at once, from its <c>geode.units.in_flight</c> counter.</summary>
     private sealed class InFlightUnits : IDisposable
     {
         private readonly MeterListener _listener = new();
         private long _now;
         private long _peak;
 
-        public InFlightUnits()
+        /// <param name="meters">The silo's meter factory: only its meters count, not another test's silo's.</param>
+        public InFlightUnits(IMeterFactory meters)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == GeodeMetrics.MeterName && instrument.Name == "geode.units.in_flight")
+                if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Meter.Name == GeodeMetrics.MeterName && instrument.Name == "geode.units.in_flight")
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -129,3 +134,7 @@ public sealed class SimulatedLoadTests(ITestOutputHelper output)
         public void Dispose() => _listener.Dispose();
     }
 }
+
+/// <summary>Runs <see cref="SimulatedLoadTests"/> with no other test in the process.</summary>
+[CollectionDefinition(SimulatedLoadTests.Alone, DisableParallelization = true)]
+public sealed class AloneCollection;

@@ -105,17 +105,7 @@ public sealed class ActivationStore(string root)
             File.Delete(index);
         }
 
-        using (var scope = NewDisposeScope())
-        {
-            var parts = new List<Tensor>(shards);
-            for (int i = 0; i < shards; i++)
-            {
-                using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, i));
-                parts.Add(file.Read(TensorName));
-            }
-
-            SafetensorsWriter.Write(MergedPath(key), [(TensorName, cat(parts, 1))], metadata);
-        }
+        MergeShards(key, shards, metadata);
 
         // Hashed as read back from disk, so the entry vouches for the bytes a later run will read.
         string merged = MergedPath(key);
@@ -129,6 +119,29 @@ public sealed class ActivationStore(string root)
         Directory.Delete(Path.Combine(Root, key, "shards"), recursive: true);
     }
 
+    /// <summary>
+    /// Loads stream <paramref name="stream"/> of <paramref name="key"/>'s activations, [N, H] in its
+    /// stored dtype, without reading the other streams.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The merged file is absent or does not match its index entry.</exception>
+    public Tensor LoadStream(string key, int stream)
+    {
+        string merged = MergedPath(key);
+        Trust(merged);
+        using SafetensorsFile file = SafetensorsFile.Open(merged);
+        return file.ReadSlice(TensorName, stream);
+    }
+
+    /// <summary>The shape [L+1, N, H] of <paramref name="key"/>'s merged activations.</summary>
+    /// <exception cref="InvalidDataException">The merged file is absent or does not match its index entry.</exception>
+    public long[] Shape(string key)
+    {
+        string merged = MergedPath(key);
+        Trust(merged);
+        using SafetensorsFile file = SafetensorsFile.Open(merged);
+        return file.Get(TensorName).Shape;
+    }
+
     /// <summary>Loads <paramref name="key"/>'s activations [L+1, N, H] float32.</summary>
     /// <exception cref="InvalidDataException">The merged file is absent or does not match its index entry.</exception>
     public Tensor Load(string key) => LoadVerified(MergedPath(key));
@@ -137,14 +150,58 @@ public sealed class ActivationStore(string root)
     /// <exception cref="InvalidDataException">The file is absent or does not match its index entry.</exception>
     public static Tensor LoadVerified(string mergedPath)
     {
-        (bool trusted, string? problem) = Verify(mergedPath);
-        if (!trusted)
-        {
-            throw new InvalidDataException($"{mergedPath}: the stored activations are not trusted: {problem ?? "the file is missing"}.");
-        }
-
+        Trust(mergedPath);
         using SafetensorsFile file = SafetensorsFile.Open(mergedPath);
         return file.Read(TensorName, ScalarType.Float32);
+    }
+
+    /// <summary>Throws unless <paramref name="merged"/> is present and matches its index entry.</summary>
+    private static void Trust(string merged)
+    {
+        (bool trusted, string? problem) = Verify(merged);
+        if (!trusted)
+        {
+            throw new InvalidDataException($"{merged}: the stored activations are not trusted: {problem ?? "the file is missing"}.");
+        }
+    }
+
+    /// <summary>
+    /// Writes the shards' [L+1, n_i, H] tensors as one [L+1, Σn_i, H] file, stream by stream and shard
+    /// by shard, so no more than one shard's slice of one stream is in memory: a 10,000-prompt capture
+    /// of a 2B model is gigabytes of activations, which a concatenation in memory would hold twice.
+    /// </summary>
+    private void MergeShards(string key, int shards, IReadOnlyDictionary<string, string> metadata)
+    {
+        var counts = new long[shards];
+        long[]? first = null;
+        SafetensorsDType dtype = SafetensorsDType.F32;
+        for (int i = 0; i < shards; i++)
+        {
+            using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, i));
+            TensorInfo info = file.Get(TensorName);
+            if (info.Shape.Length != 3 || (first is not null && (info.Shape[0] != first[0] || info.Shape[2] != first[2] || info.DType != dtype)))
+            {
+                throw new InvalidDataException($"{ShardPath(key, i)}: shard shape [{string.Join(", ", info.Shape)}] {info.DType} does not match shard 0's [{string.Join(", ", first ?? [])}] {dtype}.");
+            }
+
+            (first, dtype) = first is null ? (info.Shape, info.DType) : (first, dtype);
+            counts[i] = info.Shape[1];
+        }
+
+        long streams = first![0];
+        long hidden = first[2];
+        var layout = new TensorLayout(TensorName, dtype, [streams, counts.Sum(), hidden]);
+        SafetensorsWriter.WriteStreamed(MergedPath(key), [layout], (_, output) =>
+        {
+            for (long stream = 0; stream < streams; stream++)
+            {
+                for (int i = 0; i < shards; i++)
+                {
+                    using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, i));
+                    file.CopySlice(TensorName, stream, output);
+                }
+            }
+        }, metadata);
     }
 
     /// <summary>Whether <paramref name="merged"/> is present and matches its index entry; when it is present but not trusted, why.</summary>

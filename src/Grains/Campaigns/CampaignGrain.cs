@@ -442,21 +442,26 @@ public sealed partial class CampaignGrain(
     /// </summary>
     private async Task<JsonObject> LayerAggregates(CampaignWorkspace workspace, ActivationStore store, string key)
     {
-        using var scope = NewDisposeScope();
-        Tensor stored = store.Load(key).to(ScalarType.Float64);
         string[] categories = [.. workspace.Prompts.Records.Select(r => r.Category)];
         var counted = new JsonArray();
         double worst = 0;
-        for (int stream = 0; stream < stored.shape[0]; stream++)
+        long streams = store.Shape(key)[0];
+        for (int stream = 0; stream < streams; stream++)
         {
-            var statistics = Geode.Analysis.Statistics.ActivationStatistics.FromBytes(await LayerGrain(stream).Statistics());
+            byte[] bytes = await LayerGrain(stream).Statistics();
+
+            // One stream at a time, read from the file alone: the whole store in float64 would be
+            // twice the capture's size. The scope opens after the await: torch's scopes are per thread.
+            using var scope = NewDisposeScope();
+            var statistics = Geode.Analysis.Statistics.ActivationStatistics.FromBytes(bytes);
+            Tensor stored = store.LoadStream(key, stream).to(ScalarType.Float64);
             long prompts = 0;
             foreach (string category in workspace.Prompts.Categories)
             {
                 var group = statistics[Geode.Analysis.Statistics.GroupKey.Category(category)];
                 prompts += group.Count;
                 Tensor rows = tensor(Enumerable.Range(0, categories.Length).Where(i => categories[i] == category).Select(i => (long)i).ToArray());
-                Tensor expected = stored[stream].index_select(0, rows).mean([0]);
+                Tensor expected = stored.index_select(0, rows).mean([0]);
                 worst = Math.Max(worst, (group.Means()[0] - expected).abs().max().item<double>());
             }
 

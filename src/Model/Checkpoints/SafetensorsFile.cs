@@ -175,6 +175,33 @@ public sealed class SafetensorsFile : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Copies the stored bytes of <c>tensor[index]</c> along the first axis to <paramref name="destination"/>
+    /// through a buffer of at most 1 MiB, without making a tensor: how a merge concatenates files
+    /// whose whole would not fit in memory.
+    /// </summary>
+    /// <exception cref="BadInputException">No such tensor, or the file was shortened since it was opened.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside the first axis.</exception>
+    public void CopySlice(string name, long index, Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        TensorInfo info = Get(name);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (info.Shape.Length == 0 || index < 0 || index >= info.Shape[0])
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}].");
+        }
+
+        long sliceBytes = info.ByteLength / info.Shape[0];
+        byte[] buffer = new byte[(int)Math.Min(sliceBytes, 1 << 20)];
+        for (long done = 0; done < sliceBytes; done += buffer.Length)
+        {
+            Span<byte> chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, sliceBytes - done));
+            ReadExactly(chunk, info.DataOffset + (index * sliceBytes) + done, name);
+            destination.Write(chunk);
+        }
+    }
+
     /// <summary>A tensor's stored bytes, little-endian, exactly as in the file.</summary>
     /// <exception cref="BadInputException">No such tensor, or the file was shortened since it was opened.</exception>
     /// <exception cref="InvalidOperationException">The tensor is too large for one array; use <see cref="Read"/>.</exception>

@@ -57,6 +57,40 @@ public static class SafetensorsWriter
         WriteCore(path, layout, i => produce(layout[i].Name), metadata);
     }
 
+    /// <summary>
+    /// Writes tensors whose bytes the caller streams, in layout order: <paramref name="writeData"/> is
+    /// given each name and the file's stream and must write exactly that tensor's bytes (little-endian,
+    /// row-major), so a tensor larger than memory — shards concatenated into one — never exists whole.
+    /// </summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="layout">Names, types and shapes, in file order. Names must be unique and not <c>__metadata__</c>.</param>
+    /// <param name="writeData">Writes one tensor's bytes to the stream.</param>
+    /// <param name="metadata">The <c>__metadata__</c> map; omitted when null.</param>
+    /// <exception cref="ArgumentException">A duplicate or reserved name.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="writeData"/> wrote more or fewer bytes than a tensor's layout holds (nothing is left under <paramref name="path"/>).</exception>
+    public static void WriteStreamed(string path, IReadOnlyList<TensorLayout> layout, Action<string, Stream> writeData, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(writeData);
+        byte[] header = BuildHeader(layout, metadata);
+        AtomicFile.Write(path, stream =>
+        {
+            WritePrefix(stream, header);
+            foreach (TensorLayout entry in layout)
+            {
+                long expected = entry.Shape.Aggregate((long)entry.DType.ElementSize(), (product, dim) => product * dim);
+                long before = stream.Position;
+                writeData(entry.Name, stream);
+                long written = stream.Position - before;
+                if (written != expected)
+                {
+                    throw new InvalidOperationException($"{path}: tensor '{entry.Name}' needs {expected} bytes, but {written} were written.");
+                }
+            }
+        });
+    }
+
     /// <summary>The header JSON, padded with spaces to a multiple of 8 bytes.</summary>
     internal static byte[] BuildHeader(IReadOnlyList<TensorLayout> layout, IReadOnlyDictionary<string, string>? metadata)
     {
@@ -130,10 +164,7 @@ public static class SafetensorsWriter
         byte[] header = BuildHeader(layout, metadata);
         AtomicFile.Write(path, stream =>
         {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
+            WritePrefix(stream, header);
             for (int i = 0; i < layout.Count; i++)
             {
                 // The scope disposes what the producer created for us and the CPU copies, not the caller's tensors.
@@ -141,6 +172,15 @@ public static class SafetensorsWriter
                 WriteData(stream, layout[i], tensorAt(i));
             }
         });
+    }
+
+    /// <summary>The 8-byte little-endian header length, then the header.</summary>
+    private static void WritePrefix(Stream stream, byte[] header)
+    {
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
     }
 
     private static void WriteData(Stream stream, TensorLayout entry, torch.Tensor tensor)

@@ -251,4 +251,42 @@ public sealed class SafetensorsWriterTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => file.ReadSlice("x", 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => file.ReadSlice("x", -1));
     }
+
+    [Fact]
+    public void Slices_copied_file_by_file_into_a_streamed_write_equal_the_concatenation()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(5);
+        Tensor[] parts = [randn([3, 2, 4], generator: generator), randn([3, 5, 4], generator: generator), randn([3, 1, 4], generator: generator)];
+        string[] files = [.. parts.Select((p, i) => _temp.File($"part-{i}.safetensors"))];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            SafetensorsWriter.Write(files[i], [("x", parts[i])]);
+        }
+
+        string merged = _temp.File("merged.safetensors");
+        SafetensorsWriter.WriteStreamed(merged, [new TensorLayout("x", SafetensorsDType.F32, [3, 8, 4])], (_, stream) =>
+        {
+            for (long layer = 0; layer < 3; layer++)
+            {
+                foreach (string file in files)
+                {
+                    using SafetensorsFile part = SafetensorsFile.Open(file);
+                    part.CopySlice("x", layer, stream);
+                }
+            }
+        });
+
+        using SafetensorsFile result = SafetensorsFile.Open(merged);
+        Assert.True(result.Read("x").eq(cat(parts, 1)).all().item<bool>(), "the streamed merge differs from torch.cat along the second axis");
+    }
+
+    [Fact]
+    public void A_streamed_write_of_the_wrong_byte_count_fails_and_leaves_nothing()
+    {
+        string path = _temp.File("short.safetensors");
+        Assert.Throws<InvalidOperationException>(() => SafetensorsWriter.WriteStreamed(path, [new TensorLayout("x", SafetensorsDType.F32, [2, 2])], (_, stream) => stream.Write(new byte[12])));
+        Assert.False(File.Exists(path));
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(path)!, "*short*"));
+    }
 }
