@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Geode.Campaigns.Execution;
 using Geode.Grains.Campaigns;
+using Geode.Grains.Storage;
 using Geode.Grains.Telemetry;
 using Geode.Grains.Workers;
 using Geode.Silo.Placement;
@@ -52,6 +53,11 @@ public static class GeodeSiloExtensions
             silo.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
             silo.AddRedisGrainStorage(CampaignGrain.StorageName, o => o.ConfigurationOptions = connection.Clone());
             silo.UseRedisReminderService(o => o.ConfigurationOptions = connection.Clone());
+
+            // Membership needs nothing here: a silo that cannot reach the table keeps its last view
+            // and retries (a warning each time), and no silo can be voted dead meanwhile. Grain
+            // state writes wait out the outage instead (PatientStorage).
+            silo.Services.AddSingleton<IStorageOutages, RedisStorageOutages>();
             IPAddress address = options.Address is null ? IPAddress.Loopback : IPAddress.Parse(options.Address);
             silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.Address is not null);
             silo.Configure<ClusterOptions>(o =>
@@ -84,6 +90,10 @@ public static class GeodeSiloExtensions
         silo.Services.TryAddSingleton<IShardRunner, ModelShardRunner>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<GeodeMetrics>();
+
+        // TryAdd: a Redis silo registered its own outages first; memory storage has none.
+        silo.Services.TryAddSingleton<IStorageOutages, NoStorageOutages>();
+        silo.Services.AddSingleton<PatientStorage>();
 
         // TryAdd: silos hosted together in one process may share one set of parsed campaigns.
         silo.Services.TryAddSingleton<CampaignWorkspaces>();
