@@ -53,9 +53,16 @@ internal sealed class GeodeHost : IAsyncDisposable
     public static Task<GeodeHost> Connect(string redis, CancellationToken cancellationToken)
     {
         StackExchange.Redis.ConfigurationOptions connection = GeodeSiloExtensions.RedisConnection(redis);
+
+        // A client sees every dead silo's gateway refuse connections; only errors are news.
+        HostBuilder builder = Builder(LogLevel.Error);
+
+        // While Redis is down the client cannot refresh its gateway list and says so as an error
+        // every few seconds; it keeps the gateways it has, and the campaign's status says it is
+        // paused, so that is not news.
+        builder.ConfigureLogging(logging => logging.AddFilter("Orleans.Messaging.GatewayManager", LogLevel.Critical));
         return Start(
-            // A client sees every dead silo's gateway refuse connections; only errors are news.
-            Builder(LogLevel.Error).UseOrleansClient(client =>
+            builder.UseOrleansClient(client =>
             {
                 client.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
                 client.Configure<ClusterOptions>(o =>

@@ -83,10 +83,11 @@ internal static class CampaignControlCommands
                 seconds = Math.Round(status.Seconds, 3),
                 retries = status.Retries,
                 error = status.Error,
+                waiting = status.Waiting,
                 out_dir = status.OutDir,
             }));
         }
 
-        return output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{status.Id}: {status.Phase.ToString().ToLowerInvariant()}, stage {status.Stage ?? "–"} ({status.StageIndex + 1}/{status.Stages.Count}), {status.Done}/{status.Total} {status.Unit}, {status.Seconds:F0} s{(status.Error is null ? string.Empty : $", error: {status.Error}")}"));
+        return output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{status.Id}: {status.Phase.ToString().ToLowerInvariant()}, stage {status.Stage ?? "–"} ({status.StageIndex + 1}/{status.Stages.Count}), {status.Done}/{status.Total} {status.Unit}, {status.Seconds:F0} s{(status.Waiting is null ? string.Empty : $", paused: {status.Waiting}")}{(status.Error is null ? string.Empty : $", error: {status.Error}")}"));
     }
 }
