@@ -49,7 +49,7 @@ public static class GeodeSiloExtensions
         int gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
         if (options.Redis is string redis)
         {
-            ConfigurationOptions connection = RedisConnection(redis);
+            ConfigurationOptions connection = RedisConnectionString.Parse(redis);
             silo.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
             silo.AddRedisGrainStorage(CampaignGrain.StorageName, o => o.ConfigurationOptions = connection.Clone());
             silo.UseRedisReminderService(o => o.ConfigurationOptions = connection.Clone());
@@ -103,23 +103,6 @@ public static class GeodeSiloExtensions
         silo.Services.AddSingleton<ICampaignReport, MarkdownSummary>();
         silo.Services.AddSingleton<ICampaignReport, Geode.Campaigns.Reporting.HtmlReport>();
         return silo;
-    }
-
-    /// <summary>Parses <c>HOST:PORT</c> or <c>redis://HOST:PORT</c> into Redis options.</summary>
-    /// <exception cref="Geode.Model.BadInputException">The text is not an endpoint.</exception>
-    public static ConfigurationOptions RedisConnection(string endpoint)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        string text = endpoint.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ? endpoint["redis://".Length..] : endpoint;
-        int colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out int port) || port <= 0 || port > 65535)
-        {
-            throw new Geode.Model.BadInputException($"'{endpoint}' is not a Redis endpoint; use HOST:PORT or redis://HOST:PORT.", "--redis");
-        }
-
-        var options = ConfigurationOptions.Parse(text);
-        options.AbortOnConnectFail = false;
-        return options;
     }
 
     /// <summary>A TCP port free on loopback right now.</summary>
