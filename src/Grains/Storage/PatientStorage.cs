@@ -19,8 +19,12 @@ namespace Geode.Grains.Storage;
 /// </remarks>
 public sealed class PatientStorage(IStorageOutages outages, ILogger<PatientStorage> log)
 {
-    /// <summary>The longest wait between two tries (a try against a store that is down takes a few seconds of its own).</summary>
-    public static TimeSpan MaxBackoff { get; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The longest wait between two tries: short, because it is how long a write may still wait
+    /// once the store is back (a try made while it is down waits in the client's queue, seconds,
+    /// and goes out as soon as the connection is up again).
+    /// </summary>
+    public static TimeSpan MaxBackoff { get; } = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
 

@@ -30,7 +30,7 @@ public static class RedisConnectionString
 
     private const string Forms = "use HOST:PORT, redis://[USER:PASSWORD@]HOST:PORT, rediss://… for TLS, or HOST:PORT,password=…,ssl=true";
 
-    /// <summary>Parses <paramref name="text"/> into Redis options (never aborting on a failed first connect: Redis may come up later).</summary>
+    /// <summary>Parses <paramref name="text"/> into Redis options (never aborting on a failed first connect: Redis may come up later; reconnecting every second).</summary>
     /// <param name="text">The connection string.</param>
     /// <param name="option">The flag it was given with, named in errors (<c>--redis</c>, <c>--cluster</c>).</param>
     /// <param name="environment">Reads an environment variable (default: the process's).</param>
@@ -57,6 +57,10 @@ public static class RedisConnectionString
         }
 
         options.AbortOnConnectFail = false;
+
+        // Reconnect every second rather than backing off to ten: a campaign paused while Redis was
+        // away resumes as soon as it answers.
+        options.ReconnectRetryPolicy = new LinearRetry(1000);
         return options;
     }
 
