@@ -12,7 +12,8 @@ namespace Geode.Silo.Hosting;
 /// </summary>
 public static class RedisCredentialsCheck
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    // Short: a Redis that does not answer in time is left to Orleans, as one that is not there.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
     /// <summary>Throws when Redis at <paramref name="options"/> answers but refuses the connection's credentials or TLS.</summary>
     /// <param name="options">The parsed connection string.</param>
