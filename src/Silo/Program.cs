@@ -2,8 +2,9 @@ using Geode.Model.Native;
 using Geode.Silo.Hosting;
 using Microsoft.Extensions.Hosting;
 
-// `dotnet run --project src/Silo -- [--redis HOST:PORT]`: a compute silo on the CPU. `geode silo`
-// offers the full set of flags (device, libtorch, ports, role); this entry point stays minimal.
+// `dotnet run --project src/Silo -- [--redis REDIS]`: a compute silo on the CPU (REDIS: any connection
+// string `geode silo` takes). `geode silo` offers the full set of flags (device, libtorch, ports,
+// role); this entry point stays minimal.
 string? redis = args.SkipWhile(a => a != "--redis").Skip(1).FirstOrDefault();
 TorchRuntime.Initialize(TorchRuntimeOptions.Default);
 IHost host = Host.CreateDefaultBuilder()

@@ -13,18 +13,43 @@ internal static class CampaignFollower
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Polls until the campaign finishes or <paramref name="cancellationToken"/> fires; returns the last status.</summary>
+    /// <summary>
+    /// Polls until the campaign finishes or <paramref name="cancellationToken"/> fires; returns the
+    /// last status. A poll that fails (the coordinator's silo went away, the cluster is busy
+    /// recovering) is not the end: following goes on, and <paramref name="progress"/> says so once.
+    /// </summary>
     /// <param name="grain">The coordinator.</param>
     /// <param name="progress">Where to draw progress, or null for none.</param>
     /// <param name="cancellationToken">Stops following (the caller decides whether that cancels the campaign).</param>
     public static async Task<CampaignStatus> Follow(ICampaignGrain grain, CampaignProgress? progress, CancellationToken cancellationToken)
     {
         CampaignStatus status = await FirstStatus(grain, cancellationToken);
+        bool answering = true;
         while (!status.IsFinished)
         {
             progress?.Update(status);
             await Task.Delay(Poll, cancellationToken);
-            status = await PollOnce(grain, status, cancellationToken);
+            try
+            {
+                status = await grain.Status();
+                if (!answering)
+                {
+                    progress?.Note("geode: the cluster answers again");
+                    answering = true;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // A silo (perhaps the coordinator's) went away: the next poll reactivates the
+                // coordinator elsewhere from storage. Keep the last status meanwhile.
+                if (answering)
+                {
+                    progress?.Note($"geode: no answer from the cluster ({e.GetType().Name}: {FirstLine(e.Message)}); still following — the campaign goes on without this client");
+                    answering = false;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
 
         progress?.Finish(status);
@@ -95,18 +120,9 @@ internal static class CampaignFollower
         }
     }
 
-    private static async Task<CampaignStatus> PollOnce(ICampaignGrain grain, CampaignStatus last, CancellationToken cancellationToken)
+    private static string FirstLine(string text)
     {
-        try
-        {
-            return await grain.Status();
-        }
-        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // A silo (perhaps the coordinator's) went away: the next poll reactivates the
-            // coordinator elsewhere from storage. Keep the last status meanwhile.
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            return last;
-        }
+        int end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end];
     }
 }

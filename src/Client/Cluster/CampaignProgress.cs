@@ -5,8 +5,9 @@ namespace Geode.Client.Cluster;
 
 /// <summary>
 /// Shows a campaign's progress on stderr: on a terminal, one bar per stage redrawn in place
-/// (units, tokens/s, ETA); otherwise a plain line when a stage starts or ends and every ten seconds,
-/// so logs of CI jobs stay readable.
+/// (units, tokens/s, ETA); otherwise a plain line when a stage starts or ends, when it pauses or
+/// resumes, and every ten seconds, so logs of CI jobs stay readable. A paused campaign's line says
+/// what it waits for.
 /// </summary>
 /// <param name="error">Where progress goes.</param>
 /// <param name="terminal">Redraw one line in place.</param>
@@ -19,6 +20,7 @@ internal sealed class CampaignProgress(TextWriter error, bool terminal)
     private int _stageIndex = -1;
     private string _lastLine = string.Empty;
     private DateTime _lastPrinted = DateTime.MinValue;
+    private string? _waiting;
 
     /// <summary>Shows <paramref name="status"/>; closes the previous stage's line when a new stage started.</summary>
     public void Update(CampaignStatus status)
@@ -32,6 +34,13 @@ internal sealed class CampaignProgress(TextWriter error, bool terminal)
             }
 
             _stageIndex = status.StageIndex;
+            _lastPrinted = DateTime.MinValue;
+        }
+
+        if (status.Waiting != _waiting)
+        {
+            // Paused or resumed: news worth a line at once.
+            _waiting = status.Waiting;
             _lastPrinted = DateTime.MinValue;
         }
 
@@ -52,6 +61,9 @@ internal sealed class CampaignProgress(TextWriter error, bool terminal)
             _lastPrinted = DateTime.UtcNow;
         }
     }
+
+    /// <summary>Prints <paramref name="line"/> on a line of its own (news about the connection, not the campaign).</summary>
+    public void Note(string line) => Close(line);
 
     /// <summary>Ends the display with the campaign's outcome.</summary>
     public void Finish(CampaignStatus status)
@@ -104,6 +116,11 @@ internal sealed class CampaignProgress(TextWriter error, bool terminal)
         string bar = new string('█', filled) + new string('░', BarWidth - filled);
         string rate = status.Tokens > 0 && status.StageSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $"  {status.Tokens / status.StageSeconds:F0} tok/s") : string.Empty;
         string eta = fraction > 0.01 && fraction < 1 ? $"  ETA {Duration(status.StageSeconds / fraction * (1 - fraction))}" : string.Empty;
+        if (status.Waiting is string waiting)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{Prefix(status.StageIndex, status)} {bar} {status.Done}/{status.Total} {status.Unit}  paused: {waiting}");
+        }
+
         return string.Create(CultureInfo.InvariantCulture, $"{Prefix(status.StageIndex, status)} {bar} {status.Done}/{status.Total} {status.Unit}{rate}  {Duration(status.StageSeconds)}{eta}");
     }
 

@@ -49,13 +49,22 @@ internal sealed class GeodeHost : IAsyncDisposable
         return parts.Count == 0 ? string.Empty : $"; {string.Join(", ", parts)}";
     }
 
-    /// <summary>Connects a client to the cluster registered in Redis at <paramref name="redis"/>.</summary>
-    public static Task<GeodeHost> Connect(string redis, CancellationToken cancellationToken)
+    /// <summary>Connects a client to the cluster registered in Redis at <paramref name="redis"/> (a connection string, see <see cref="RedisConnectionString"/>).</summary>
+    /// <exception cref="Geode.Model.BadInputException">The connection string is wrong, or Redis refuses its password or TLS (naming <c>--cluster</c>).</exception>
+    public static async Task<GeodeHost> Connect(string redis, CancellationToken cancellationToken)
     {
-        StackExchange.Redis.ConfigurationOptions connection = GeodeSiloExtensions.RedisConnection(redis);
-        return Start(
-            // A client sees every dead silo's gateway refuse connections; only errors are news.
-            Builder(LogLevel.Error).UseOrleansClient(client =>
+        StackExchange.Redis.ConfigurationOptions connection = RedisConnectionString.Parse(redis, "--cluster");
+        await RedisCredentialsCheck.VerifyAsync(connection, redis, "--cluster");
+
+        // A client sees every dead silo's gateway refuse connections; only errors are news.
+        HostBuilder builder = Builder(LogLevel.Error);
+
+        // While Redis is down the client cannot refresh its gateway list and says so as an error
+        // every few seconds; it keeps the gateways it has, and the campaign's status says it is
+        // paused, so that is not news.
+        builder.ConfigureLogging(logging => logging.AddFilter("Orleans.Messaging.GatewayManager", LogLevel.Critical));
+        return await Start(
+            builder.UseOrleansClient(client =>
             {
                 client.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
                 client.Configure<ClusterOptions>(o =>

@@ -7,7 +7,7 @@ using Geode.Grains.Campaigns;
 namespace Geode.Client.Commands;
 
 /// <summary>
-/// <c>geode status|watch|cancel CAMPAIGN_ID --cluster redis://HOST:PORT</c>: inspect, follow (and
+/// <c>geode status|watch|cancel CAMPAIGN_ID --cluster REDIS</c>: inspect, follow (and
 /// re-attach to) or stop a campaign running on a cluster. Ctrl-C on <c>watch</c> detaches; the
 /// campaign goes on.
 /// </summary>
@@ -48,7 +48,7 @@ internal static class CampaignControlCommands
     private static Command Make(string name, string description, Func<ICampaignGrain, ParseResult, bool, CancellationToken, Task<int>> action)
     {
         var id = new Argument<string>("CAMPAIGN_ID") { Description = "The id `geode run` printed." };
-        var cluster = new Option<string>("--cluster") { Description = "The cluster's Redis, redis://HOST:PORT.", Required = true, HelpName = "redis://HOST:PORT" };
+        var cluster = new Option<string>("--cluster") { Description = "The cluster's Redis: redis://[USER:PASSWORD@]HOST:PORT, rediss://... (TLS), HOST:PORT or HOST:PORT,password=...; the password may come from GEODE_REDIS_PASSWORD.", Required = true, HelpName = "REDIS" };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command(name, description);
         command.Add(id);
@@ -83,12 +83,13 @@ internal static class CampaignControlCommands
                 seconds = Math.Round(status.Seconds, 3),
                 retries = status.Retries,
                 error = status.Error,
+                waiting = status.Waiting,
                 out_dir = status.OutDir,
                 failed_prompts = CampaignFollower.FailedPrompts(status),
             }));
         }
 
         string failed = status.FailedPrompts.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $", {status.FailedPrompts.Count} prompt(s) failed");
-        return output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{status.Id}: {status.Phase.ToString().ToLowerInvariant()}, stage {status.Stage ?? "–"} ({status.StageIndex + 1}/{status.Stages.Count}), {status.Done}/{status.Total} {status.Unit}, {status.Seconds:F0} s{failed}{(status.Error is null ? string.Empty : $", error: {status.Error}")}"));
+        return output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{status.Id}: {status.Phase.ToString().ToLowerInvariant()}, stage {status.Stage ?? "–"} ({status.StageIndex + 1}/{status.Stages.Count}), {status.Done}/{status.Total} {status.Unit}, {status.Seconds:F0} s{failed}{(status.Waiting is null ? string.Empty : $", paused: {status.Waiting}")}{(status.Error is null ? string.Empty : $", error: {status.Error}")}"));
     }
 }

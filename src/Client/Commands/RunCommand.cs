@@ -9,7 +9,7 @@ using Geode.Silo.Hosting;
 namespace Geode.Client.Commands;
 
 /// <summary>
-/// <c>geode run CAMPAIGN.yaml [--out DIR] [--cluster redis://HOST:PORT] [--json] [--no-progress]
+/// <c>geode run CAMPAIGN.yaml [--out DIR] [--cluster REDIS] [--json] [--no-progress]
 /// [--metrics-port N] [--dashboard-port N] [--http-address IP]</c>: validates the campaign (exit 2
 /// on any error, nothing started), then runs it on an in-process silo or on a Redis cluster, shows
 /// progress per stage, and prints the summary. Ctrl-C cancels the campaign cleanly (exit 1). The
@@ -22,7 +22,7 @@ internal static class RunCommand
         var file = new Argument<string>("CAMPAIGN.yaml") { Description = "The campaign file." };
         var outDir = new Option<string?>("--out") { Description = "Output folder (default: runs/NAME-TIMESTAMP).", HelpName = "DIR" };
         var store = new Option<string?>("--store") { Description = "The activation store, shared by campaigns so that equal captures run once (default: activation-store beside the output folder).", HelpName = "DIR" };
-        var cluster = new Option<string?>("--cluster") { Description = "Run on the cluster registered in Redis at redis://HOST:PORT instead of an in-process silo.", HelpName = "redis://HOST:PORT" };
+        var cluster = new Option<string?>("--cluster") { Description = "Run on the cluster registered in this Redis instead of an in-process silo: redis://[USER:PASSWORD@]HOST:PORT, rediss://... (TLS), HOST:PORT or HOST:PORT,password=...; the password may come from GEODE_REDIS_PASSWORD.", HelpName = "REDIS" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of the summary." };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not show progress." };
         var threads = new Option<int>("--threads") { Description = "CPU threads for torch in embedded mode (0: torch's default).", DefaultValueFactory = _ => 0 };
@@ -44,6 +44,12 @@ internal static class RunCommand
                 throw new Model.BadInputException("--metrics-port, --dashboard-port and --http-address apply to the embedded silo; with --cluster, give them to each `geode silo` instead.", "--cluster");
             }
 
+            if (redis is not null)
+            {
+                // Flags first: a bad connection string is reported before the campaign is read.
+                RedisConnectionString.Parse(redis, "--cluster");
+            }
+
             GeodeSiloOptions silo = monitor.Apply(parsed, new GeodeSiloOptions());
             string path = Path.GetFullPath(parsed.GetValue(file)!);
             Campaign campaign = CampaignReader.Load(path);
@@ -59,7 +65,7 @@ internal static class RunCommand
                 : await GeodeHost.Connect(redis, cancellation);
             ICampaignGrain grain = host.Client.GetGrain<ICampaignGrain>(id);
             await grain.Start(new CampaignRequest(id, path, yaml, output, storeDir));
-            await error.WriteLineAsync($"geode: campaign {id} → {output}{(redis is null ? string.Empty : $" (follow it with: geode watch {id} --cluster {redis})")}{GeodeHost.Endpoints(silo)}");
+            await error.WriteLineAsync($"geode: campaign {id} → {output}{(redis is null ? string.Empty : $" (follow it with: geode watch {id} --cluster {RedisConnectionString.Redact(redis)})")}{GeodeHost.Endpoints(silo)}");
             CampaignProgress? progress = parsed.GetValue(noProgress) ? null : new CampaignProgress(error, !Console.IsErrorRedirected);
             try
             {

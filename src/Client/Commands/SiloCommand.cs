@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Geode.Client.Commands;
 
 /// <summary>
-/// <c>geode silo [--redis HOST:PORT] [--device cpu|cuda:N] [--libtorch DIR] [--no-compute]
+/// <c>geode silo [--redis REDIS] [--device cpu|cuda:N] [--libtorch DIR] [--no-compute]
 /// [--metrics-port N] [--dashboard-port N] [--http-address IP]</c>: runs a silo until Ctrl-C. With
 /// Redis it joins the cluster registered there (clustering, grain storage and reminders in Redis);
 /// without, it is a single localhost silo on ports 11111/30000. The HTTP endpoints (metrics,
@@ -18,7 +18,7 @@ internal static class SiloCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string?>("--redis") { Description = "Redis HOST:PORT for clustering, storage and reminders.", HelpName = "HOST:PORT" };
+        var redis = new Option<string?>("--redis") { Description = "Redis for clustering, storage and reminders: HOST:PORT, redis://[USER:PASSWORD@]HOST:PORT, rediss://... (TLS) or HOST:PORT,password=...,ssl=true; the password may come from GEODE_REDIS_PASSWORD, a TLS CA file from GEODE_REDIS_CA.", HelpName = "REDIS" };
         var port = new Option<int>("--port") { Description = "Silo-to-silo port (0: a free one with --redis, 11111 without).", DefaultValueFactory = _ => 0 };
         var gateway = new Option<int>("--gateway-port") { Description = "Client gateway port (0: a free one with --redis, 30000 without).", DefaultValueFactory = _ => 0 };
         var address = new Option<string?>("--address") { Description = "The IP other silos and clients reach this silo at (default: loopback).", HelpName = "IP" };
@@ -38,7 +38,7 @@ internal static class SiloCommand
             string? endpoint = parsed.GetValue(redis);
             if (endpoint is not null)
             {
-                GeodeSiloExtensions.RedisConnection(endpoint);
+                await RedisCredentialsCheck.VerifyAsync(RedisConnectionString.Parse(endpoint), endpoint, "--redis");
             }
 
             // Flags first: a bad port is reported before torch loads.
@@ -59,7 +59,7 @@ internal static class SiloCommand
             };
             using IHost host = GeodeHost.Builder(LogLevel.Information).UseGeodeSilo(options).Build();
             await host.StartGeodeAsync(options, cancellation);
-            await parsed.InvocationConfiguration.Error.WriteLineAsync($"geode: silo up ({(options.Compute ? $"compute on {options.Device}" : "no compute")}, {(endpoint is null ? "localhost clustering" : $"Redis {endpoint}")}{GeodeHost.Endpoints(options)}); Ctrl-C stops it.");
+            await parsed.InvocationConfiguration.Error.WriteLineAsync($"geode: silo up ({(options.Compute ? $"compute on {options.Device}" : "no compute")}, {(endpoint is null ? "localhost clustering" : $"Redis {RedisConnectionString.Redact(endpoint)}")}{GeodeHost.Endpoints(options)}); Ctrl-C stops it.");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellation);

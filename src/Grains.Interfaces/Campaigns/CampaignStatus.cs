@@ -23,6 +23,7 @@ namespace Geode.Grains.Campaigns;
 /// <param name="Backups">Backup copies sent of units still running elsewhere.</param>
 /// <param name="RoundSeconds">Wall seconds of each finished round's dispatch, keyed <c>stage/round</c>.</param>
 /// <param name="CoordinatorWallSeconds">Wall seconds of the same work as <paramref name="CoordinatorSeconds"/> (more on a busy machine).</param>
+/// <param name="Waiting">What a paused campaign waits for (storage that cannot be reached, since when), or null while it runs.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("geode.campaign-status")]
@@ -48,7 +49,8 @@ public sealed record CampaignStatus(
     [property: Id(18)] int Duplicates,
     [property: Id(19)] int Backups,
     [property: Id(20)] IReadOnlyDictionary<string, double> RoundSeconds,
-    [property: Id(21)] double CoordinatorWallSeconds)
+    [property: Id(21)] double CoordinatorWallSeconds,
+    [property: Id(22)] string? Waiting = null)
 {
     /// <summary>The running stage's name, or null when none runs.</summary>
     public string? Stage => StageIndex >= 0 && StageIndex < Stages.Count ? Stages[StageIndex] : null;
@@ -57,7 +59,7 @@ public sealed record CampaignStatus(
     /// Prompts a worker could not process on their own (stage, index, id, cause), in the order they
     /// were found: the campaign went on without them (a baseline), or failed because of them (a capture).
     /// </summary>
-    [Id(22)]
+    [Id(23)]
     public IReadOnlyList<PromptFailure> FailedPrompts { get; init; } = [];
 
     /// <summary>Whether the campaign will not change any more.</summary>

@@ -5,11 +5,13 @@ using Geode.Campaigns;
 using Geode.Campaigns.Artifacts;
 using Geode.Campaigns.Execution;
 using Geode.Grains.Placement;
+using Geode.Grains.Storage;
 using Geode.Grains.Telemetry;
 using Geode.Grains.Wire;
 using Geode.Model;
 using Geode.Model.Files;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using static TorchSharp.torch;
 
 namespace Geode.Grains.Campaigns;
@@ -30,12 +32,16 @@ namespace Geode.Grains.Campaigns;
 /// times fails the campaign with its error. A prompt a worker throws on does not fail its shard: the
 /// shard grain isolates it (<see cref="Workers.ShardBisection"/>), the baseline merges the rest and
 /// lists it in results.json, the status and the summary; a capture cannot do without it and fails.
+/// While storage cannot be reached the record is kept in memory and its write tried again until
+/// storage answers (<see cref="PatientStorage"/>): the round waits at its next save, so the campaign
+/// pauses — its status says why — and resumes.
 /// </remarks>
 public sealed partial class CampaignGrain(
     [PersistentState("campaign", CampaignGrain.StorageName)] IPersistentState<CampaignRecord> state,
     CampaignWorkspaces workspaces,
     IComputeSilos computeSilos,
     IEnumerable<ICampaignReport> reports,
+    PatientStorage storage,
     GeodeMetrics metrics,
     ILogger<CampaignGrain> log) : Grain, ICampaignGrain, IRemindable
 {
@@ -49,6 +55,9 @@ public sealed partial class CampaignGrain(
     private Task? _drive;
     private readonly CancellationTokenSource _cancel = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
+
+    // When storage stopped answering, while the record waits to be written; null while it answers.
+    private DateTime? _storageDownSince;
 
     private CampaignRecord Record => state.State;
 
@@ -198,7 +207,8 @@ public sealed partial class CampaignGrain(
             r.Duplicates,
             r.Backups,
             new Dictionary<string, double>(r.RoundSeconds),
-            r.CoordinatorWallSeconds + (Running ? _own.WallSeconds : 0))
+            r.CoordinatorWallSeconds + (Running ? _own.WallSeconds : 0),
+            _storageDownSince is DateTime since ? $"storage cannot be reached (since {since:HH:mm:ss} UTC); the campaign resumes when it answers" : null)
         {
             FailedPrompts = [.. r.FailedPrompts],
         };
@@ -242,7 +252,7 @@ public sealed partial class CampaignGrain(
                 Record.Units = [];
                 Record.FinishedRounds = [];
                 Record.Tokens = 0;
-                await WriteState();
+                await WriteState(_cancel.Token);
                 log.LogInformation("Campaign {Id}: {Stage} done in {Seconds:F1} s", Record.Request!.Id, stage, Record.Seconds[stage]);
             }
 
@@ -259,6 +269,13 @@ public sealed partial class CampaignGrain(
         {
             // Cancelled (the record says so already) or deactivating (the next activation resumes).
         }
+        catch (InconsistentStateException e) when (Running)
+        {
+            // Another activation wrote the record: what storage holds is the campaign. This
+            // activation stops without writing; the next one resumes from the stored record.
+            log.LogWarning(e, "Campaign {Id}: its record was written elsewhere; this activation stops and the next resumes from storage", Record.Request?.Id);
+            DeactivateOnIdle();
+        }
         catch (Exception e) when (Running && !_cancel.IsCancellationRequested)
         {
             log.LogError(e, "Campaign {Id} failed in {Stage}", Record.Request?.Id, Record.StageIndex < Record.Stages.Count ? Record.Stages[Record.StageIndex] : "finish");
@@ -274,26 +291,40 @@ public sealed partial class CampaignGrain(
         }
     }
 
+    /// <summary>
+    /// Saves the record with the stage's time so far. While the campaign runs, cancelling it (or
+    /// deactivating) stops a wait for storage; a finished campaign's last save waits as long as it takes.
+    /// </summary>
     private async Task Save()
     {
         Record.StageSeconds += _clock.Elapsed.TotalSeconds;
         _clock.Restart();
-        await WriteState();
+        await WriteState(Running ? _cancel.Token : CancellationToken.None);
     }
 
-    /// <summary>Writes the record, one write at a time: the round loop and a deactivation may both save, and storage rejects overlapping writes (etags).</summary>
-    private async Task WriteState()
+    /// <summary>
+    /// Writes the record, one write at a time: the round loop and a deactivation may both save, and
+    /// storage rejects overlapping writes (etags). A write storage cannot take now is tried again
+    /// until it can; the status says the campaign waits meanwhile.
+    /// </summary>
+    private async Task WriteState(CancellationToken cancellationToken = default)
     {
-        await _writing.WaitAsync();
+        await _writing.WaitAsync(cancellationToken);
         try
         {
-            await state.WriteStateAsync();
+            await storage.WriteAsync(state, $"Campaign {this.GetPrimaryKeyString()}", StoredIsBehind, StorageWaiting, cancellationToken);
         }
         finally
         {
             _writing.Release();
         }
     }
+
+    /// <summary>Whether a stored record is not ahead of this activation's: the same campaign, no more units launched.</summary>
+    private static bool StoredIsBehind(CampaignRecord stored, CampaignRecord mine) =>
+        stored.Request?.Id == mine.Request?.Id && stored.StageIndex <= mine.StageIndex && stored.Launched <= mine.Launched;
+
+    private void StorageWaiting(Exception? outage) => _storageDownSince = outage is null ? null : DateTime.UtcNow;
 
     private async Task StopReminder()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Geode.Campaigns.Execution;
 using Geode.Grains.Campaigns;
+using Geode.Grains.Storage;
 using Geode.Grains.Telemetry;
 using Geode.Grains.Workers;
 using Geode.Silo.Placement;
@@ -48,10 +49,15 @@ public static class GeodeSiloExtensions
         int gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
         if (options.Redis is string redis)
         {
-            ConfigurationOptions connection = RedisConnection(redis);
+            ConfigurationOptions connection = RedisConnectionString.Parse(redis);
             silo.UseRedisClustering(o => o.ConfigurationOptions = connection.Clone());
             silo.AddRedisGrainStorage(CampaignGrain.StorageName, o => o.ConfigurationOptions = connection.Clone());
             silo.UseRedisReminderService(o => o.ConfigurationOptions = connection.Clone());
+
+            // Membership needs nothing here: a silo that cannot reach the table keeps its last view
+            // and retries (a warning each time), and no silo can be voted dead meanwhile. Grain
+            // state writes wait out the outage instead (PatientStorage).
+            silo.Services.AddSingleton<IStorageOutages, RedisStorageOutages>();
             IPAddress address = options.Address is null ? IPAddress.Loopback : IPAddress.Parse(options.Address);
             silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: options.Address is not null);
             silo.Configure<ClusterOptions>(o =>
@@ -85,6 +91,10 @@ public static class GeodeSiloExtensions
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<GeodeMetrics>();
 
+        // TryAdd: a Redis silo registered its own outages first; memory storage has none.
+        silo.Services.TryAddSingleton<IStorageOutages, NoStorageOutages>();
+        silo.Services.AddSingleton<PatientStorage>();
+
         // TryAdd: silos hosted together in one process may share one set of parsed campaigns.
         silo.Services.TryAddSingleton<CampaignWorkspaces>();
 
@@ -93,23 +103,6 @@ public static class GeodeSiloExtensions
         silo.Services.AddSingleton<ICampaignReport, MarkdownSummary>();
         silo.Services.AddSingleton<ICampaignReport, Geode.Campaigns.Reporting.HtmlReport>();
         return silo;
-    }
-
-    /// <summary>Parses <c>HOST:PORT</c> or <c>redis://HOST:PORT</c> into Redis options.</summary>
-    /// <exception cref="Geode.Model.BadInputException">The text is not an endpoint.</exception>
-    public static ConfigurationOptions RedisConnection(string endpoint)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        string text = endpoint.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ? endpoint["redis://".Length..] : endpoint;
-        int colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out int port) || port <= 0 || port > 65535)
-        {
-            throw new Geode.Model.BadInputException($"'{endpoint}' is not a Redis endpoint; use HOST:PORT or redis://HOST:PORT.", "--redis");
-        }
-
-        var options = ConfigurationOptions.Parse(text);
-        options.AbortOnConnectFail = false;
-        return options;
     }
 
     /// <summary>A TCP port free on loopback right now.</summary>

@@ -3,7 +3,7 @@ namespace Geode.Silo.Hosting;
 /// <summary>How a Geode silo joins its cluster and what it runs.</summary>
 public sealed class GeodeSiloOptions
 {
-    /// <summary>Redis <c>HOST:PORT</c> for clustering, grain storage and reminders; null for a single localhost silo with memory storage (embedded mode).</summary>
+    /// <summary>The Redis connection string (see <see cref="RedisConnectionString"/>) for clustering, grain storage and reminders; null for a single localhost silo with memory storage (embedded mode).</summary>
     public string? Redis { get; set; }
 
     /// <summary>Whether this silo holds a model worker and takes shard and trial grains.</summary>

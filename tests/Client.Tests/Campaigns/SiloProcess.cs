@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Geode.Silo.Hosting;
 
 namespace Geode.Client.Tests.Campaigns;
 
@@ -25,10 +26,13 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo joining the cluster in Redis at <paramref name="redis"/> and waits until it is up.</summary>
     public static Task<SiloProcess> StartAsync(string redis) => StartSiloAsync(["--redis", redis]);
 
-    /// <summary>Starts <c>geode silo</c> with <paramref name="flags"/> and waits until it is up.</summary>
-    public static async Task<SiloProcess> StartSiloAsync(IEnumerable<string> flags)
+    /// <summary>Whether the process ended (on its own, or killed).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <c>geode silo</c> with <paramref name="flags"/> (and <paramref name="environment"/>) and waits until it is up.</summary>
+    public static async Task<SiloProcess> StartSiloAsync(IEnumerable<string> flags, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var silo = new SiloProcess(Start(["silo", .. flags]));
+        var silo = new SiloProcess(Start(["silo", .. flags], environment));
         Task finished = await Task.WhenAny(silo._up.Task, silo._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
         if (finished != silo._up.Task)
         {
@@ -38,8 +42,11 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Starts the built CLI with <paramref name="args"/>, output redirected.</summary>
-    public static Process Start(IEnumerable<string> args)
+    /// <summary>
+    /// Starts the built CLI with <paramref name="args"/>, output redirected. The Redis password and
+    /// CA variables are the ones in <paramref name="environment"/>, never the test runner's.
+    /// </summary>
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         // SIGINT back to its default: a test run started in the background (`cmd &` in a script,
         // nohup, some CI runners) inherits SIGINT ignored, and .NET, like any Unix program,
@@ -60,7 +67,34 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         start.Environment.Remove("GEODE_LIBTORCH");
+        start.Environment.Remove(RedisConnectionString.PasswordVariable);
+        start.Environment.Remove(RedisConnectionString.CaVariable);
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
+    }
+
+    /// <summary>Runs the built CLI with <paramref name="args"/> to its end (at most <paramref name="timeout"/>).</summary>
+    public static async Task<CliResult> RunToEndAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout)
+    {
+        using Process process = Start(args, environment);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"geode {string.Join(' ', args)} did not end within {timeout}: {await error}");
+        }
+
+        return new CliResult(process.ExitCode, await output, await error);
     }
 
     /// <summary>Kills the process at once (SIGKILL): a crashed machine.</summary>
