@@ -95,6 +95,18 @@ public sealed class ActivationMapFiguresTests : IDisposable
         Assert.Null(PromptManifest.Read(_folder.File("elsewhere")));
     }
 
+    [Fact]
+    public void A_manifest_line_with_an_unpaired_surrogate_is_named_and_a_repeated_key_takes_its_last_value()
+    {
+        File.WriteAllText(_folder.File(PromptManifest.FileName), "{\"id\":\"a\",\"id\":\"b\",\"category\":\"x\"}\n{\"id\":\"c\",\"category\":\"\\ud800\"}\n");
+        BadInputException error = Assert.Throws<BadInputException>(() => PromptManifest.Read(_folder.Path));
+        Assert.Equal($"{_folder.File(PromptManifest.FileName)}: line 2 cannot be read as text at $.category: the string holds a \\u escape of an unpaired UTF-16 surrogate, which no text can contain.", error.Message);
+        Assert.Equal("line 2", error.Field);
+
+        File.WriteAllText(_folder.File(PromptManifest.FileName), "{\"id\":\"a\",\"id\":\"b\",\"category\":\"x\"}\n");
+        Assert.Equal([("b", "x", "")], PromptManifest.Read(_folder.Path)!);
+    }
+
     private static PromptSet Prompts(IEnumerable<(string Id, string Category, string Prompt)> prompts) => PromptSet.Parse(
         new JsonObject { ["prompts"] = new JsonArray([.. prompts.Select(p => (JsonNode?)new JsonObject { ["id"] = p.Id, ["category"] = p.Category, ["expected"] = "comply", ["prompt"] = p.Prompt })]) }.ToJsonString(),
         PromptSetFormat.Json,
