@@ -141,6 +141,41 @@ public sealed partial class HtmlReportTests : IDisposable
         Assert.Contains("2 largest of the 3 changed matrices of /forks/abliterated", spectra.Caption, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_page_streamed_to_a_writer_is_the_page_and_escapes_every_closing_script_tag_in_the_scripts()
+    {
+        JsonObject results = SyntheticResults.Full();
+        using var writer = new StringWriter();
+        HtmlReport.Render(results, _folder.Path, writer);
+        string page = writer.ToString();
+
+        Assert.Equal(HtmlReport.Render(results, _folder.Path), page);
+        Assert.EndsWith("</script></body></html>\n", page, StringComparison.Ordinal);
+
+        // Plotly's own text, chunk boundaries and all, is inlined whole, with only its closing tags escaped.
+        using StreamReader plotly = ReportAssets.Open(ReportAssets.PlotlyResource);
+        string expected = Regex.Replace(plotly.ReadToEnd(), "</(script)", "<\\/$1", RegexOptions.IgnoreCase);
+        Assert.Contains("<script>" + expected + "</script>", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(65_536)]
+    public void A_closing_script_tag_in_an_inlined_script_is_escaped_even_across_chunks(int chunk)
+    {
+        const string Script = "a</script>b</SCRIPT x</scrip</ScRiPt</script</script><</</scriptz</scrip";
+        using var page = new StringWriter();
+
+        HtmlReport.CopyScript(new StringReader(Script), page, chunk);
+
+        Assert.Equal(Regex.Replace(Script, "</(script)", "<\\/$1", RegexOptions.IgnoreCase), page.ToString());
+        Assert.DoesNotContain("</script", page.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [GeneratedRegex("(src|href)\\s*=\\s*[\"']?(https?:)?//|<link\\b|@import", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalReference();
 }
