@@ -18,6 +18,9 @@ public sealed class ActivationStore(string root)
     /// <summary>The tensor name inside each file.</summary>
     public const string TensorName = "activations";
 
+    /// <summary>The merged file's name in its key's folder: what results.json's <c>capture.file</c> points at.</summary>
+    public const string MergedFileName = "activations.safetensors";
+
     /// <summary>The store's folder.</summary>
     public string Root { get; } = root;
 
@@ -51,7 +54,7 @@ public sealed class ActivationStore(string root)
     }
 
     /// <summary>The merged file for <paramref name="key"/>.</summary>
-    public string MergedPath(string key) => Path.Combine(Root, key, "activations.safetensors");
+    public string MergedPath(string key) => Path.Combine(Root, key, MergedFileName);
 
     /// <summary>Whether <paramref name="key"/>'s activations are complete in the store.</summary>
     public bool Has(string key) => File.Exists(MergedPath(key));
