@@ -63,6 +63,13 @@ internal static class ResponseFile
         using (document)
         {
             JsonElement root = document.RootElement;
+
+            // An unpaired surrogate escape would throw wherever the id, prompt or response is read.
+            if (JsonStrings.FindUnreadable(root) is { } unreadable)
+            {
+                throw new BadInputException($"{path}:{number}: cannot be read as text at {unreadable}.", path, $"line {number}");
+            }
+
             if (root.ValueKind != JsonValueKind.Object)
             {
                 throw new BadInputException($"{path}:{number}: expected a JSON object with \"id\", \"prompt\" and \"response\"; got {Kind(root)}.", path, $"line {number}");

@@ -88,6 +88,7 @@ public sealed class JudgeCommandTests : IDisposable
     [InlineData("{\"id\":\"b\",\"prompt\":\"p\",", "not valid JSON")]
     [InlineData("[1, 2]", "expected a JSON object")]
     [InlineData("{\"id\":\"a\",\"prompt\":\"p\",\"response\":\"again\"}", "field \"id\" repeats \"a\" from line 1")]
+    [InlineData("{\"id\":\"b\",\"prompt\":\"p\",\"response\":\"\\ud800\"}", "cannot be read as text at $.response: the string holds a \\u escape of an unpaired UTF-16 surrogate")]
     public async Task A_bad_line_exits_2_naming_the_file_line_and_field(string badLine, string expected)
     {
         string input = Write($"{{\"id\":\"a\",\"prompt\":\"p\",\"response\":\"r\"}}\n\n{badLine}\n{{\"id\":\"c\",\"prompt\":\"p\",\"response\":\"r\"}}\n");

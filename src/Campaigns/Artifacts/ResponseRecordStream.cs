@@ -90,7 +90,9 @@ public static class ResponseRecordStream
 
                 records.Add(ReadOne(ref reader));
             }
-            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or KeyNotFoundException or FormatException)
+            // MessagePack's reader reports a length header past int32 as ArgumentOutOfRangeException
+            // and an integer past its type as OverflowException: both are bytes that are not a record.
+            catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or FormatException or OverflowException or ArgumentOutOfRangeException)
             {
                 throw new Geode.Model.BadInputException($"{path}: record {records.Count} is not a Geode response record: {e.Message}", path, $"record {records.Count}", e);
             }
@@ -175,18 +177,32 @@ public static class ResponseRecordStream
             };
         }
 
+        string expected = Text(fields, "expected");
         var record = new PromptRecord(
-            (string)fields["id"]!,
-            (string)fields["category"]!,
-            (string)fields["expected"]! == "refuse" ? ExpectedBehavior.Refuse : ExpectedBehavior.Comply,
-            (string)fields["prompt"]!,
+            Text(fields, "id"),
+            Text(fields, "category"),
+            expected switch
+            {
+                "refuse" => ExpectedBehavior.Refuse,
+                "comply" => ExpectedBehavior.Comply,
+                _ => throw new FormatException($"field 'expected' is \"{expected}\"; expected \"refuse\" or \"comply\"."),
+            },
+            Text(fields, "prompt"),
             []);
-        return (new ResponseRecord(record, (string)fields["response"]!, (int)fields["tokens"]!, (JudgeVerdict[])fields["verdicts"]!) 
+        return (new ResponseRecord(record, Text(fields, "response"), Required<int>(fields, "tokens"), Required<JudgeVerdict[]>(fields, "verdicts"))
         {
             BatchSeconds = fields.TryGetValue("batch_seconds", out object? seconds) ? (double)seconds! : 0,
             Settled = fields.TryGetValue("settled", out object? settled) && (bool)settled!,
-        }, (string?)fields["variant"]);
+        }, fields.TryGetValue("variant", out object? variant) ? (string?)variant : throw Missing("variant"));
     }
+
+    /// <summary>A string field every record has; nil or absent is not a record.</summary>
+    private static string Text(Dictionary<string, object?> fields, string key) => Required<string>(fields, key);
+
+    private static T Required<T>(Dictionary<string, object?> fields, string key) =>
+        fields.TryGetValue(key, out object? value) ? value is T typed ? typed : throw new FormatException($"field '{key}' is nil.") : throw Missing(key);
+
+    private static FormatException Missing(string key) => new($"field '{key}' is missing.");
 
     private static JudgeVerdict[] ReadVerdicts(ref MessagePackReader reader)
     {

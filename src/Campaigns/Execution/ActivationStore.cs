@@ -32,6 +32,9 @@ public sealed class ActivationStore(string root)
     /// <summary>The index entry beside each merged file: its size and SHA-256, written once the file is complete.</summary>
     public const string IndexFileName = "index.json";
 
+    /// <summary>The merged file's name in its key's folder: what results.json's <c>capture.file</c> points at.</summary>
+    public const string MergedFileName = "activations.safetensors";
+
     private static readonly ConcurrentDictionary<string, FileFingerprint> Fingerprints = new(StringComparer.Ordinal);
 
     /// <summary>The store's folder.</summary>
@@ -67,7 +70,7 @@ public sealed class ActivationStore(string root)
     }
 
     /// <summary>The merged file for <paramref name="key"/>.</summary>
-    public string MergedPath(string key) => Path.Combine(Root, key, "activations.safetensors");
+    public string MergedPath(string key) => Path.Combine(Root, key, MergedFileName);
 
     /// <summary>Whether <paramref name="key"/>'s activations are complete in the store (see <see cref="Has(string, out string?)"/>).</summary>
     public bool Has(string key) => Has(key, out _);

@@ -58,32 +58,43 @@ public static class PromptManifest
                 continue;
             }
 
-            JsonNode? json;
+            JsonDocument json;
             try
             {
-                json = JsonNode.Parse(text);
+                json = JsonDocument.Parse(text);
             }
             catch (JsonException e)
             {
                 throw new Geode.Model.BadInputException($"{path}: line {line} is not JSON: {e.Message}", path, $"line {line}", e);
             }
 
-            if (json is not JsonObject entry || !TryString(entry, "id", out string id) || !TryString(entry, "category", out string category))
+            using (json)
             {
-                throw new Geode.Model.BadInputException($"{path}: line {line} is not a prompt object with string fields id and category.", path, $"line {line}");
-            }
+                JsonElement entry = json.RootElement;
 
-            prompts.Add((id, category, TryString(entry, "prompt", out string prompt) ? prompt : string.Empty));
+                // An unpaired surrogate escape would throw wherever the string is read.
+                if (Geode.Model.JsonStrings.FindUnreadable(entry) is { } unreadable)
+                {
+                    throw new Geode.Model.BadInputException($"{path}: line {line} cannot be read as text at {unreadable}.", path, $"line {line}");
+                }
+
+                if (!TryString(entry, "id", out string id) || !TryString(entry, "category", out string category))
+                {
+                    throw new Geode.Model.BadInputException($"{path}: line {line} is not a prompt object with string fields id and category.", path, $"line {line}");
+                }
+
+                prompts.Add((id, category, TryString(entry, "prompt", out string prompt) ? prompt : string.Empty));
+            }
         }
 
         return prompts;
     }
 
-    private static bool TryString(JsonObject entry, string name, out string value)
+    private static bool TryString(JsonElement entry, string name, out string value)
     {
-        if (entry[name] is JsonValue node && node.TryGetValue(out string? text))
+        if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty(name, out JsonElement node) && node.ValueKind == JsonValueKind.String)
         {
-            value = text;
+            value = node.GetString()!;
             return true;
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Geode.Analysis.Maps;
 using Geode.Campaigns.Execution;
+using Geode.Model;
 using Geode.Model.Checkpoints;
 using static TorchSharp.torch;
 
@@ -29,7 +30,15 @@ public static class ActivationMapFigures
             return [];
         }
 
-        string path = Path.GetFullPath(Path.Combine(context.OutDir, (string)file!));
+        // The store may live outside the output folder (geode run --store), so the path may lead
+        // anywhere; only a file with the store's name is opened, and it must then be safetensors.
+        string relative = (string)file!;
+        if (relative.Contains('\0', StringComparison.Ordinal) || Path.GetFileName(relative) != ActivationStore.MergedFileName)
+        {
+            return [Missing($"results.json's capture.file \"{relative}\" does not name an activation store file ({ActivationStore.MergedFileName}), so it was not read")];
+        }
+
+        string path = Path.GetFullPath(Path.Combine(context.OutDir, relative));
         IReadOnlyList<(string Id, string Category, string Prompt)>? prompts = PromptManifest.Read(context.OutDir);
         if (!File.Exists(path) || prompts is null)
         {
@@ -39,9 +48,22 @@ public static class ActivationMapFigures
         int peak = (int)peakNode;
         using var scope = NewDisposeScope();
         Tensor activations;
-        using (SafetensorsFile stored = SafetensorsFile.Open(path))
+        try
         {
+            using SafetensorsFile stored = SafetensorsFile.Open(path);
+            TensorInfo info = stored.Get(ActivationStore.TensorName);
+            if (info.Shape.Length != 3 || peak < 0 || peak >= info.Shape[0])
+            {
+                return [Missing($"results.json's geometry.peak_layer is {peak}, but the activations in {path} have shape [{string.Join(", ", info.Shape)}] ([streams, prompts, hidden])")];
+            }
+
             activations = stored.ReadSlice(ActivationStore.TensorName, peak);
+        }
+        catch (BadInputException e)
+        {
+            // The file may be one that results.json was edited to name: say how it was reached.
+            string results = Path.Combine(context.OutDir, ReportFolder.ResultsFileName);
+            throw new BadInputException($"{e.Message} ({results} names it as capture.file, the campaign's activations.)", e.Source, e.Field, e);
         }
 
         if (activations.shape[0] != prompts.Count)

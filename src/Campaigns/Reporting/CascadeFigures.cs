@@ -83,7 +83,7 @@ public static class CascadeFigures
         var text = new JsonArray();
         foreach ((string _, Dictionary<string, ResponseRecord> byId) in outcomes)
         {
-            z.Add(new JsonArray([.. prompts.Select(p => byId.TryGetValue(p.Record.Id, out ResponseRecord? r) ? (JsonNode?)(r.Verdicts[0].Refused ? 1 : 0) : null)]));
+            z.Add(new JsonArray([.. prompts.Select(p => byId.TryGetValue(p.Record.Id, out ResponseRecord? r) ? Refused(r) : null)]));
             text.Add(Plot.Strings(prompts.Select(p => byId.TryGetValue(p.Record.Id, out ResponseRecord? r) ? $"{p.Record.Id} ({p.Record.Category}): {Snippet(r.Response)}" : $"{p.Record.Id}: not in this round")));
         }
 
@@ -120,6 +120,9 @@ public static class CascadeFigures
             $"Every prompt (columns, grouped by category) under every cascade row (rows, its confirmation round when it ran, else its smoke round): red refused, green complied, blank not evaluated in that round. Hover for the response. {context.Measured(prompts.Count)}",
             Plot.Figure([trace], layout));
     }
+
+    /// <summary>1 refused, 0 complied by the primary judge; null for a record with no verdict (not evaluated).</summary>
+    private static JsonNode? Refused(ResponseRecord record) => record.Verdicts.Count == 0 ? null : record.Verdicts[0].Refused ? 1 : 0;
 
     private static string Share(JsonNode outcome) =>
         string.Create(CultureInfo.InvariantCulture, $"{Plot.Percent(outcome["refusal"]):F0}% <span class=\"n\">of {outcome["prompts"]}</span>");

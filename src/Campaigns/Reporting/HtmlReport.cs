@@ -39,17 +39,34 @@ public sealed class HtmlReport : ICampaignReport
     public string Write(JsonObject results, string outDir)
     {
         string path = Path.Combine(outDir, FileName);
-        AtomicFile.WriteAllText(path, Render(results, outDir));
+        AtomicFile.Write(path, stream =>
+        {
+            using var page = new StreamWriter(stream, leaveOpen: true);
+            Render(results, outDir, page);
+        });
         return path;
     }
 
     /// <summary>Every figure the results support, in page order.</summary>
     public static IReadOnlyList<ReportFigure> Figures(ReportContext context) => [.. Builders.SelectMany(build => build(context))];
 
-    /// <summary>The page.</summary>
+    /// <summary>The page, as one string.</summary>
     public static string Render(JsonObject results, string outDir)
     {
+        using var page = new StringWriter(CultureInfo.InvariantCulture);
+        Render(results, outDir, page);
+        return page.ToString();
+    }
+
+    /// <summary>
+    /// Writes the page to <paramref name="page"/>. Everything read from <paramref name="results"/>
+    /// and the artifacts is read before the first character is written, so a malformed input
+    /// leaves <paramref name="page"/> untouched; Plotly (4.6 MB) is streamed, never held as a string.
+    /// </summary>
+    public static void Render(JsonObject results, string outDir, TextWriter page)
+    {
         ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(page);
         var context = new ReportContext(results, outDir);
         IReadOnlyList<ReportFigure> figures = Figures(context);
         string name = (string?)results["campaign"]?["name"] ?? "campaign";
@@ -90,15 +107,64 @@ public sealed class HtmlReport : ICampaignReport
         };
         html.Append("</main><footer>Written by Geode ").Append(Encode(results["provenance"]?["code_version"])).Append(". Charts drawn with Plotly.js, inlined: the page opens offline.</footer>");
         html.Append("<script id=\"geode-report-data\" type=\"application/json\">").Append(data.ToJsonString(DataFormat)).Append("</script>");
-        AppendScript(html, ReportAssets.Plotly);
-        AppendScript(html, ReportAssets.Script);
-        html.Append("</body></html>\n");
-        return html.ToString();
+
+        page.Write(html);
+        WriteScript(page, ReportAssets.PlotlyResource);
+        WriteScript(page, ReportAssets.ScriptResource);
+        page.Write("</body></html>\n");
     }
 
-    /// <summary>Inlines a script; a literal "&lt;/script" inside it would end the element early, so it is escaped (equivalent in JavaScript strings and regular expressions).</summary>
-    private static void AppendScript(StringBuilder html, string script) =>
-        html.Append("<script>").Append(script.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)).Append("</script>");
+    /// <summary>Inlines an embedded script.</summary>
+    private static void WriteScript(TextWriter page, string resource)
+    {
+        page.Write("<script>");
+        using (StreamReader script = ReportAssets.Open(resource))
+        {
+            CopyScript(script, page);
+        }
+
+        page.Write("</script>");
+    }
+
+    /// <summary>
+    /// Copies a script into the page chunk by chunk. A literal "&lt;/script" inside it would end
+    /// the element early, so each one (in any case) is written "&lt;\/script" (equivalent in
+    /// JavaScript strings and regular expressions); the last few characters of a chunk wait for
+    /// the next, so one split across two chunks is found too.
+    /// </summary>
+    /// <param name="script">The script's text.</param>
+    /// <param name="page">Where it goes.</param>
+    /// <param name="chunk">Characters read at a time (small ones in tests, to split tags across chunks).</param>
+    internal static void CopyScript(TextReader script, TextWriter page, int chunk = 1 << 16)
+    {
+        const string End = "</script";
+        char[] buffer = new char[chunk + End.Length];
+        int carried = 0;
+        int read;
+        while ((read = script.Read(buffer, carried, chunk)) > 0)
+        {
+            int length = carried + read;
+
+            // A match can start only where all its characters have been read.
+            int settled = length - (End.Length - 1);
+            int start = 0;
+            int at;
+            while ((at = buffer.AsSpan(start, length - start).IndexOf(End, StringComparison.OrdinalIgnoreCase)) >= 0 && start + at < settled)
+            {
+                page.Write(buffer, start, at);
+                page.Write("<\\");
+                page.Write(buffer, start + at + 1, End.Length - 1);
+                start += at + End.Length;
+            }
+
+            int keep = Math.Max(start, settled);
+            page.Write(buffer, start, keep - start);
+            carried = length - keep;
+            Array.Copy(buffer, keep, buffer, 0, carried);
+        }
+
+        page.Write(buffer, 0, carried);
+    }
 
     private static string Encode(object? value) => WebUtility.HtmlEncode(value?.ToString() ?? string.Empty);
 

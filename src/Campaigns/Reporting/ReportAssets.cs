@@ -6,20 +6,24 @@ namespace Geode.Campaigns.Reporting;
 /// </summary>
 public static class ReportAssets
 {
-    /// <summary>Plotly.js (plotly.js-dist-min), minified.</summary>
-    public static string Plotly => Read("Geode.Report.plotly.min.js");
+    /// <summary>The resource name of Plotly.js (plotly.js-dist-min), minified: about 4.6 MB, so pages stream it (<see cref="Open"/>).</summary>
+    public const string PlotlyResource = "Geode.Report.plotly.min.js";
 
-    /// <summary>The page's script: draws every figure from the embedded data.</summary>
-    public static string Script => Read("Geode.Report.report.js");
+    /// <summary>The resource name of the page's script, which draws every figure from the embedded data.</summary>
+    public const string ScriptResource = "Geode.Report.report.js";
 
     /// <summary>The page's styles.</summary>
     public static string Styles => Read("Geode.Report.report.css");
 
+    /// <summary>Opens an embedded asset as text.</summary>
+    /// <exception cref="InvalidOperationException">The asset is not embedded (a build without the report assets).</exception>
+    public static StreamReader Open(string name) =>
+        new(typeof(ReportAssets).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The report asset {name} is not embedded in {typeof(ReportAssets).Assembly.GetName().Name}; rebuild (build/ReportAssets.targets fetches it)."));
+
     private static string Read(string name)
     {
-        using Stream stream = typeof(ReportAssets).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"The report asset {name} is not embedded in {typeof(ReportAssets).Assembly.GetName().Name}; rebuild (build/ReportAssets.targets fetches it).");
-        using var reader = new StreamReader(stream);
+        using StreamReader reader = Open(name);
         return reader.ReadToEnd();
     }
 }

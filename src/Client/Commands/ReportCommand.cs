@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Geode.Campaigns.Reporting;
 using Geode.Model;
@@ -27,46 +26,21 @@ internal static class ReportCommand
         command.SetAction(async (parsed, cancellation) =>
         {
             string dir = Path.GetFullPath(parsed.GetValue(folder)!);
-            JsonObject results = await Read(Path.Combine(dir, "results.json"), cancellation);
+            JsonObject results = ReportFolder.ReadResults(dir);
             TorchRuntime.Initialize(runtime.Read(parsed));
-            string html = Render(results, dir);
+
+            // The page goes where the command line says and nowhere else: nothing in results.json picks the path.
             string path = Path.GetFullPath(parsed.GetValue(output) ?? Path.Combine(dir, HtmlReport.FileName));
-            await AtomicFile.WriteAllTextAsync(path, html, cancellation);
+            // A refused folder or a failed write leaves no half-written page behind (AtomicFile).
+            await AtomicFile.WriteAsync(path, async (stream, token) =>
+            {
+                await using var page = new StreamWriter(stream, leaveOpen: true);
+                ReportFolder.Render(results, dir, page);
+                await page.FlushAsync(token);
+            }, cancellation);
             await parsed.InvocationConfiguration.Output.WriteLineAsync($"wrote {path}");
             return GeodeCli.Ok;
         });
         return command;
-    }
-
-    private static async Task<JsonObject> Read(string path, CancellationToken cancellation)
-    {
-        if (!File.Exists(path))
-        {
-            throw new BadInputException($"{path}: not found; RESULTS_DIR must be a campaign's output folder (the one `geode run` wrote results.json into).", path, "results.json");
-        }
-
-        try
-        {
-            return JsonNode.Parse(await File.ReadAllTextAsync(path, cancellation)) is JsonObject { } results && results["campaign"] is JsonObject
-                ? results
-                : throw new BadInputException($"{path}: not a Geode results document (no \"campaign\" object at the top).", path, "campaign");
-        }
-        catch (JsonException e)
-        {
-            throw new BadInputException($"{path}: not valid JSON ({e.Message}).", path, $"line {e.LineNumber + 1}", e);
-        }
-    }
-
-    private static string Render(JsonObject results, string dir)
-    {
-        try
-        {
-            return HtmlReport.Render(results, dir);
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidCastException or NullReferenceException)
-        {
-            // A stage block with a missing or mistyped field: results.json was edited or is not Geode's.
-            throw new BadInputException($"{Path.Combine(dir, "results.json")}: a stage block is missing a field or has one of the wrong type ({e.Message}); rerun the campaign or restore the file.", Path.Combine(dir, "results.json"), "stages", e);
-        }
     }
 }

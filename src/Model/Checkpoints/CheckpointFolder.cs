@@ -111,40 +111,19 @@ public sealed class CheckpointFolder : IDisposable
 
     private static CheckpointFolder OpenSharded(string folder, string index)
     {
-        Dictionary<string, string> weightMap = ReadWeightMap(index);
         var opened = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
         try
         {
-            foreach ((string name, string shard) in weightMap)
+            Dictionary<string, SafetensorsFile> fileOf = ReadWeightMap(index, (name, shard) => Shard(folder, index, opened, name, shard));
+            foreach ((string name, SafetensorsFile file) in fileOf)
             {
-                if (!opened.ContainsKey(shard))
-                {
-                    string shardPath = Path.Combine(folder, shard);
-                    if (!File.Exists(shardPath))
-                    {
-                        throw new BadInputException(
-                            $"{index}: weight_map puts tensor '{name}' in {shard}, but {shardPath} does not exist; the checkpoint is incomplete.",
-                            index,
-                            name);
-                    }
-
-                    opened[shard] = SafetensorsFile.Open(shardPath);
-                }
-            }
-
-            var fileOf = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
-            foreach ((string name, string shard) in weightMap)
-            {
-                SafetensorsFile file = opened[shard];
                 if (!file.Contains(name))
                 {
                     throw new BadInputException(
-                        $"{index}: weight_map puts tensor '{name}' in {shard}, but {file.Path} holds no tensor of that name.",
+                        $"{index}: weight_map puts tensor '{name}' in {Path.GetFileName(file.Path)}, but {file.Path} holds no tensor of that name.",
                         index,
                         name);
                 }
-
-                fileOf[name] = file;
             }
 
             SafetensorsFile[] files = [.. opened.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => pair.Value)];
@@ -166,7 +145,43 @@ public sealed class CheckpointFolder : IDisposable
         }
     }
 
-    private static Dictionary<string, string> ReadWeightMap(string index)
+    /// <summary>The open shard <paramref name="shard"/> (a bare file name, already checked), opened on first use.</summary>
+    private static SafetensorsFile Shard(string folder, string index, Dictionary<string, SafetensorsFile> opened, string name, string shard)
+    {
+        if (opened.TryGetValue(shard, out SafetensorsFile? file))
+        {
+            return file;
+        }
+
+        string shardPath = Path.Combine(folder, shard);
+        if (!File.Exists(shardPath))
+        {
+            throw new BadInputException(
+                $"{index}: weight_map puts tensor '{name}' in {shard}, but {shardPath} does not exist; the checkpoint is incomplete.",
+                index,
+                name);
+        }
+
+        try
+        {
+            file = SafetensorsFile.Open(shardPath);
+        }
+        catch (BadInputException error)
+        {
+            // The shard's own message says what is wrong with it; the index is how the user got there.
+            throw new BadInputException($"{error.Message} The weight_map in {index} names it as the shard of tensor '{name}'.", error.Source, error.Field, error);
+        }
+
+        opened[shard] = file;
+        return file;
+    }
+
+    /// <summary>
+    /// Reads the index's weight_map, opening each shard the first time an entry names it through
+    /// <paramref name="shardOf"/>, so a missing shard is refused at its first entry rather than
+    /// after the whole map is in memory.
+    /// </summary>
+    private static Dictionary<string, SafetensorsFile> ReadWeightMap(string index, Func<string, string, SafetensorsFile> shardOf)
     {
         JsonDocument document;
         try
@@ -202,10 +217,15 @@ public sealed class CheckpointFolder : IDisposable
                     "weight_map");
             }
 
-            var weightMap = new Dictionary<string, string>(StringComparer.Ordinal);
+            var weightMap = new Dictionary<string, SafetensorsFile>(map.GetPropertyCount(), StringComparer.Ordinal);
+            string? previous = null;
             foreach (JsonProperty entry in map.EnumerateObject())
             {
-                string? shard = entry.Value.ValueKind == JsonValueKind.String ? entry.Value.GetString() : null;
+                // Indexes list a shard's tensors in runs: reusing the previous entry's shard string
+                // keeps a map of many thousands of entries from holding as many copies of a few names.
+                string? shard = entry.Value.ValueKind != JsonValueKind.String ? null
+                    : previous is not null && entry.Value.ValueEquals(previous) ? previous
+                    : entry.Value.GetString();
 
                 // A shard is a file beside the index; anything else could read outside the folder.
                 if (string.IsNullOrEmpty(shard) || shard != Path.GetFileName(shard) || shard is "." or "..")
@@ -216,10 +236,14 @@ public sealed class CheckpointFolder : IDisposable
                         entry.Name);
                 }
 
-                if (!weightMap.TryAdd(entry.Name, shard))
+                string name = entry.Name;
+                if (weightMap.ContainsKey(name))
                 {
-                    throw new BadInputException($"{index}: weight_map lists tensor '{entry.Name}' more than once.", index, entry.Name);
+                    throw new BadInputException($"{index}: weight_map lists tensor '{name}' more than once.", index, name);
                 }
+
+                weightMap[name] = shardOf(name, shard);
+                previous = shard;
             }
 
             if (weightMap.Count == 0)

@@ -92,6 +92,13 @@ public static class EditFile
         {
             var reader = new EditJsonReader(where);
             JsonElement root = document.RootElement;
+
+            // Reading such a string (format, name, a writer, the variant) would throw wherever it is touched.
+            if (JsonStrings.FindUnreadable(root) is { } unreadable)
+            {
+                throw new BadInputException($"{where}: __metadata__['{MetadataKey}'] cannot be read as text at {unreadable}.", where, MetadataKey);
+            }
+
             reader.RequireObject(root, MetadataKey);
             string format = reader.String(root, "format", MetadataKey);
             if (format != FormatName)

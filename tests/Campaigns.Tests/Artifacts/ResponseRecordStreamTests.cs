@@ -112,4 +112,32 @@ public sealed class ResponseRecordStreamTests : IDisposable
         Assert.Equal([("a", (string?)null), ("b", "edit")], ResponseRecordStream.Read(path).Select(r => (r.Record.Record.Id, r.Variant)));
         Assert.Equal([path], Directory.GetFiles(_folder.Path, "*", SearchOption.AllDirectories));
     }
+
+    public static TheoryData<string, byte[], string> DamagedRecords => new()
+    {
+        // What the damage is, the bytes of a key and value the record gains, and what the message must say.
+        { "nil id", [0xA2, .. "id"u8, 0xC0], "field 'id' is nil" },
+        { "string header past int32", [0xA2, .. "id"u8, 0xDB, 0x80, 0x00, 0x00, 0x00], "record 0 is not a Geode response record" },
+        { "verdicts header past int32", [0xA8, .. "verdicts"u8, 0xDD, 0xFF, 0xFF, 0xFF, 0xFF], "record 0 is not a Geode response record" },
+        { "tokens past int32", [0xA6, .. "tokens"u8, 0xCE, 0x80, 0x00, 0x00, 0x00], "record 0 is not a Geode response record" },
+        { "unknown expected", [0xA8, .. "expected"u8, 0xA5, .. "maybe"u8], "field 'expected' is \"maybe\"" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DamagedRecords))]
+    public void A_damaged_record_is_bad_input_naming_the_file_and_record(string damage, byte[] last, string expected)
+    {
+        string path = _folder.File($"{damage}.msgpack");
+        byte[] record = ResponseRecordStream.Encode([Record("a", "Sure.", false)], variant: null);
+
+        // The damaged pair goes last in the map, so it overrides the real field or breaks the read there.
+        Assert.Equal(0x8A, record[0]);
+        File.WriteAllBytes(path, [0x8B, .. record[1..], .. last]);
+
+        BadInputException error = Assert.Throws<BadInputException>(() => ResponseRecordStream.Read(path));
+
+        Assert.StartsWith($"{path}: record 0 is not a Geode response record", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Contains(expected, StringComparison.Ordinal), error.Message);
+        Assert.Equal("record 0", error.Field);
+    }
 }

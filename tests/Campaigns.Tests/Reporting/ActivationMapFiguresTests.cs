@@ -76,10 +76,50 @@ public sealed class ActivationMapFiguresTests : IDisposable
     [Fact]
     public void Without_the_manifest_the_map_says_why_it_is_missing()
     {
-        var results = new JsonObject { ["capture"] = new JsonObject { ["file"] = "../nowhere.safetensors" }, ["geometry"] = new JsonObject { ["peak_layer"] = 1 } };
+        var results = new JsonObject { ["capture"] = new JsonObject { ["file"] = "../nowhere/activations.safetensors" }, ["geometry"] = new JsonObject { ["peak_layer"] = 1 } };
         ReportFigure map = Assert.Single(ActivationMapFigures.Build(new ReportContext(results, _folder.Path)));
         Assert.Null(map.Spec);
         Assert.Contains("not on this machine", map.Html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../secret.safetensors")]
+    [InlineData("/etc/passwd")]
+    [InlineData("store/key/activations.safetensors.bak")]
+    [InlineData("store/key/")]
+    [InlineData("store\0/activations.safetensors")]
+    public void A_capture_file_that_is_not_an_activation_store_file_is_not_read(string file)
+    {
+        // A valid activation file under another name: were it opened, the map would be drawn.
+        using var scope = NewDisposeScope();
+        string secret = _folder.File("secret.safetensors");
+        SafetensorsWriter.Write(secret, [(ActivationStore.TensorName, randn([2, 8, 4], generator: new TorchSharp.torch.Generator(3)))]);
+        string outDir = _folder.File("out");
+        PromptManifest.Write(outDir, Prompts([.. Enumerable.Range(0, 8).Select(i => ($"p{i}", i < 4 ? "a" : "b", $"prompt {i}"))]));
+        var results = new JsonObject { ["capture"] = new JsonObject { ["file"] = file }, ["geometry"] = new JsonObject { ["peak_layer"] = 1 } };
+
+        ReportFigure map = Assert.Single(ActivationMapFigures.Build(new ReportContext(results, outDir)));
+
+        Assert.Null(map.Spec);
+        Assert.Contains("does not name an activation store file (activations.safetensors), so it was not read", map.Html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(2)]
+    public void A_peak_layer_outside_the_stored_streams_gives_a_line_saying_so_not_an_error(int peak)
+    {
+        using var scope = NewDisposeScope();
+        string store = _folder.File("store/key/activations.safetensors");
+        SafetensorsWriter.Write(store, [(ActivationStore.TensorName, randn([2, 8, 4], generator: new TorchSharp.torch.Generator(4)))]);
+        string outDir = _folder.File("out");
+        PromptManifest.Write(outDir, Prompts([.. Enumerable.Range(0, 8).Select(i => ($"p{i}", i < 4 ? "a" : "b", $"prompt {i}"))]));
+        var results = new JsonObject { ["capture"] = new JsonObject { ["file"] = Path.GetRelativePath(outDir, store) }, ["geometry"] = new JsonObject { ["peak_layer"] = peak } };
+
+        ReportFigure map = Assert.Single(ActivationMapFigures.Build(new ReportContext(results, outDir)));
+
+        Assert.Null(map.Spec);
+        Assert.Contains($"geometry.peak_layer is {peak}, but the activations in {store} have shape [2, 8, 4]", map.Html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,6 +133,18 @@ public sealed class ActivationMapFiguresTests : IDisposable
         BadInputException error = Assert.Throws<BadInputException>(() => PromptManifest.Read(_folder.Path));
         Assert.Contains("prompts.jsonl: line 3", error.Message, StringComparison.Ordinal);
         Assert.Null(PromptManifest.Read(_folder.File("elsewhere")));
+    }
+
+    [Fact]
+    public void A_manifest_line_with_an_unpaired_surrogate_is_named_and_a_repeated_key_takes_its_last_value()
+    {
+        File.WriteAllText(_folder.File(PromptManifest.FileName), "{\"id\":\"a\",\"id\":\"b\",\"category\":\"x\"}\n{\"id\":\"c\",\"category\":\"\\ud800\"}\n");
+        BadInputException error = Assert.Throws<BadInputException>(() => PromptManifest.Read(_folder.Path));
+        Assert.Equal($"{_folder.File(PromptManifest.FileName)}: line 2 cannot be read as text at $.category: the string holds a \\u escape of an unpaired UTF-16 surrogate, which no text can contain.", error.Message);
+        Assert.Equal("line 2", error.Field);
+
+        File.WriteAllText(_folder.File(PromptManifest.FileName), "{\"id\":\"a\",\"id\":\"b\",\"category\":\"x\"}\n");
+        Assert.Equal([("b", "x", "")], PromptManifest.Read(_folder.Path)!);
     }
 
     private static PromptSet Prompts(IEnumerable<(string Id, string Category, string Prompt)> prompts) => PromptSet.Parse(

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Geode.Campaigns.Reporting;
+using Geode.Model;
 using Geode.Tests;
 
 namespace Geode.Campaigns.Tests.Reporting;
@@ -139,6 +140,81 @@ public sealed partial class HtmlReportTests : IDisposable
         Assert.Equal([5.0, 0.5, 0.1], traces[0]!["y"]!.AsArray().Select(v => (double)v!));
         Assert.Equal("log", (string?)spectra.Spec["layout"]!["yaxis"]!["type"]);
         Assert.Contains("2 largest of the 3 changed matrices of /forks/abliterated", spectra.Caption, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../secret.json")]
+    [InlineData("/etc/passwd")]
+    [InlineData("sub/diff-0.json")]
+    [InlineData("..")]
+    [InlineData("")]
+    public void A_diff_json_that_is_not_a_file_name_in_the_output_folder_is_not_read(string name)
+    {
+        // A valid diff JSON beside the output folder: were it read, its spectrum would be drawn.
+        string outDir = _folder.File("out");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(_folder.File("secret.json"), new JsonArray(new JsonObject { ["name"] = "w", ["changed"] = true, ["delta_norm"] = 1.0, ["spectrum"] = new JsonArray(1.0) }).ToJsonString());
+        File.Copy(_folder.File("secret.json"), Path.Combine(outDir, "diff-0.json"));
+        JsonObject results = SyntheticResults.Full();
+        results["diff"] = new JsonArray(new JsonObject { ["fork"] = "/forks/f", ["diff_json"] = name, ["changed"] = new JsonArray(), ["unchanged"] = 0 });
+
+        ReportFigure diff = Assert.Single(HtmlReport.Figures(new ReportContext(results, outDir)), f => f.Section == "Weight diff");
+
+        Assert.Equal("diff-missing-0", diff.Id);
+        Assert.Null(diff.Spec);
+        Assert.Contains($"diff_json \"{name}\" is not a file name in the output folder, so it was not read", diff.Caption, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[{\"name\": \"w\", \"spectrum\": [1.0]", "not valid JSON")]
+    [InlineData("{\"name\": \"w\"}", "expected a JSON array with one object per tensor")]
+    [InlineData("[{\"name\": 3, \"spectrum\": [1.0]}]", "a tensor entry is missing a field or has one of the wrong type")]
+    [InlineData("[{\"name\": \"w\", \"name\": \"v\"}]", "not valid JSON")]
+    public void A_malformed_diff_json_is_bad_input_naming_it(string json, string expected)
+    {
+        File.WriteAllText(_folder.File("diff-0.json"), json);
+        JsonObject results = SyntheticResults.Full();
+        results["diff"] = new JsonArray(new JsonObject { ["fork"] = "/forks/f", ["diff_json"] = "diff-0.json", ["changed"] = new JsonArray(), ["unchanged"] = 0 });
+
+        BadInputException error = Assert.Throws<BadInputException>(() => Figures(results));
+
+        Assert.StartsWith(_folder.File("diff-0.json") + ": ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_page_streamed_to_a_writer_is_the_page_and_escapes_every_closing_script_tag_in_the_scripts()
+    {
+        JsonObject results = SyntheticResults.Full();
+        using var writer = new StringWriter();
+        HtmlReport.Render(results, _folder.Path, writer);
+        string page = writer.ToString();
+
+        Assert.Equal(HtmlReport.Render(results, _folder.Path), page);
+        Assert.EndsWith("</script></body></html>\n", page, StringComparison.Ordinal);
+
+        // Plotly's own text, chunk boundaries and all, is inlined whole, with only its closing tags escaped.
+        using StreamReader plotly = ReportAssets.Open(ReportAssets.PlotlyResource);
+        string expected = Regex.Replace(plotly.ReadToEnd(), "</(script)", "<\\/$1", RegexOptions.IgnoreCase);
+        Assert.Contains("<script>" + expected + "</script>", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(65_536)]
+    public void A_closing_script_tag_in_an_inlined_script_is_escaped_even_across_chunks(int chunk)
+    {
+        const string Script = "a</script>b</SCRIPT x</scrip</ScRiPt</script</script><</</scriptz</scrip";
+        using var page = new StringWriter();
+
+        HtmlReport.CopyScript(new StringReader(Script), page, chunk);
+
+        Assert.Equal(Regex.Replace(Script, "</(script)", "<\\/$1", RegexOptions.IgnoreCase), page.ToString());
+        Assert.DoesNotContain("</script", page.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
     [GeneratedRegex("(src|href)\\s*=\\s*[\"']?(https?:)?//|<link\\b|@import", RegexOptions.IgnoreCase)]

@@ -162,6 +162,11 @@ public sealed class CheckpointFolderTests : IDisposable
     [InlineData("../outside.safetensors")]
     [InlineData("sub/inner.safetensors")]
     [InlineData("")]
+    [InlineData("/etc/passwd")]
+    [InlineData("/dev/zero")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("sub/../s.safetensors")]
     public void A_shard_name_that_is_not_a_file_beside_the_index_is_refused(string shard)
     {
         string dir = Path.Combine(_temp.Path, "escape");
@@ -172,6 +177,26 @@ public sealed class CheckpointFolderTests : IDisposable
 
         Assert.Contains(Path.Combine(dir, Index), error.Message, StringComparison.Ordinal);
         Assert.Contains("weight_map[\"model.norm.weight\"]", error.Message, StringComparison.Ordinal);
+        Assert.Equal("model.norm.weight", error.Field);
+    }
+
+    [Fact]
+    public void An_absolute_path_to_a_valid_shard_outside_the_folder_is_refused_without_reading_it()
+    {
+        string dir = Path.Combine(_temp.Path, "absolute");
+        Directory.CreateDirectory(dir);
+        string outside = Path.Combine(_temp.Path, "outside.safetensors");
+        using (NewDisposeScope())
+        {
+            SafetensorsWriter.Write(outside, [("model.norm.weight", ones(2))]);
+        }
+
+        File.WriteAllText(Path.Combine(dir, Index), $$$"""{"weight_map":{"model.norm.weight":"{{{outside}}}"}}""");
+
+        var error = Assert.Throws<BadInputException>(() => CheckpointFolder.Open(dir));
+
+        Assert.StartsWith(Path.Combine(dir, Index) + ": weight_map[\"model.norm.weight\"] is \"" + outside + "\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("expected the file name of a shard beside the index", error.Message, StringComparison.Ordinal);
         Assert.Equal("model.norm.weight", error.Field);
     }
 
@@ -222,6 +247,10 @@ public sealed class CheckpointFolderTests : IDisposable
         var error = Assert.Throws<BadInputException>(() => CheckpointFolder.Open(dir));
 
         Assert.StartsWith(shard + ": tensor 'w'", error.Message, StringComparison.Ordinal);
+
+        // The index is how the user got to the shard: the message names it too.
+        Assert.EndsWith($" The weight_map in {Path.Combine(dir, Index)} names it as the shard of tensor 'w'.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(shard, error.Source);
     }
 
     [Fact]

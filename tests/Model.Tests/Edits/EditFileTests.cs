@@ -84,6 +84,7 @@ public sealed class EditFileTests : IDisposable
         { "unknown-variant", Good.Replace("\"projection\"", "\"orthogonal\"", StringComparison.Ordinal), "parts[0].variant" },
         { "string-alpha", Good.Replace("1.0", "\"1\"", StringComparison.Ordinal), "parts[0].alpha" },
         { "bad-post-norm", Good.Replace("\"post_norm_aware\":false", "\"post_norm_aware\":\"no\"", StringComparison.Ordinal), "parts[0].post_norm_aware" },
+        { "unpaired-surrogate", Good.Replace("\"o_proj\"", "\"\\ud800\"", StringComparison.Ordinal), "geode.edit" },
     };
 
     [Theory]
