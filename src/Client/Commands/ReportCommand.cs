@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Geode.Campaigns.Reporting;
-using Geode.Model;
 using Geode.Model.Files;
 using Geode.Model.Native;
 
