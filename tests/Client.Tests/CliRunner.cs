@@ -18,7 +18,10 @@ internal static class CliRunner
     }
 
     /// <summary>Runs the built <c>geode.dll</c> as its own process, as a user's shell would.</summary>
-    public static async Task<CliResult> RunProcessAsync(params string[] args)
+    public static Task<CliResult> RunProcessAsync(params string[] args) => RunProcessAsync(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs the built <c>geode.dll</c> as its own process with <paramref name="environment"/> set (a null value unsets the variable).</summary>
+    public static async Task<CliResult> RunProcessAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "geode.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -34,6 +37,18 @@ internal static class CliRunner
         }
 
         start.Environment.Remove("GEODE_LIBTORCH");
+        foreach ((string name, string? value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
