@@ -83,6 +83,9 @@ public static class GeodeSiloExtensions
         ArgumentNullException.ThrowIfNull(silo);
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         silo.Configure<MessagingOptions>(o => o.MaxMessageBodySize = MaxMessageBodySize);
+
+        // Geode's errors (bad input above all) must reach a coordinator on another silo, or a client, as themselves.
+        silo.Services.AddGeodeExceptionSerialization();
         silo.Services.Configure<ModelPoolOptions>(o => o.Device = device);
         silo.Services.AddSingleton<ModelPool>();
 
