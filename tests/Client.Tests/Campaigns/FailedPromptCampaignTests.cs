@@ -121,14 +121,8 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
             prompts[i] = prompts[i] with { Prompt = $"{prompts[i].Prompt} {marker}" };
         }
 
-        var json = new JsonArray();
-        foreach (PromptRecord record in prompts)
-        {
-            json.Add(new JsonObject { ["id"] = record.Id, ["category"] = record.Category, ["expected"] = record.Expected == ExpectedBehavior.Refuse ? "refuse" : "comply", ["prompt"] = record.Prompt });
-        }
-
         string promptFile = folder.File("prompts.json");
-        await File.WriteAllTextAsync(promptFile, new JsonObject { ["prompts"] = json }.ToJsonString());
+        await SmallCampaign.WritePromptsAsync(promptFile, prompts);
         string file = folder.File("faulty.yaml");
         await File.WriteAllTextAsync(file, $$"""
             name: faulty

@@ -69,14 +69,20 @@ public sealed class SmallCampaign : IAsyncLifetime
     /// <summary>Writes the prompt file and the campaign file that reads it.</summary>
     internal static async Task WriteAsync(string campaignFile, string promptFile)
     {
+        await WritePromptsAsync(promptFile, Prompts());
+        await System.IO.File.WriteAllTextAsync(campaignFile, Yaml(promptFile));
+    }
+
+    /// <summary>Writes <paramref name="records"/> as a JSON prompt file (<c>{"prompts": [{id, category, expected, prompt}]}</c>).</summary>
+    internal static Task WritePromptsAsync(string promptFile, IEnumerable<PromptRecord> records)
+    {
         var prompts = new JsonArray();
-        foreach (PromptRecord record in Prompts())
+        foreach (PromptRecord record in records)
         {
             prompts.Add(new JsonObject { ["id"] = record.Id, ["category"] = record.Category, ["expected"] = record.Expected == ExpectedBehavior.Refuse ? "refuse" : "comply", ["prompt"] = record.Prompt });
         }
 
-        await System.IO.File.WriteAllTextAsync(promptFile, new JsonObject { ["prompts"] = prompts }.ToJsonString());
-        await System.IO.File.WriteAllTextAsync(campaignFile, Yaml(promptFile));
+        return System.IO.File.WriteAllTextAsync(promptFile, new JsonObject { ["prompts"] = prompts }.ToJsonString());
     }
 
     /// <inheritdoc />
