@@ -35,6 +35,12 @@ public sealed class ActivationStore(string root)
     /// <summary>The merged file's name in its key's folder: what results.json's <c>capture.file</c> points at.</summary>
     public const string MergedFileName = "activations.safetensors";
 
+    /// <summary>
+    /// The merged file's metadata entry listing, comma-separated, the indices of the prompts that
+    /// failed on their own and have no row; absent when every prompt has one.
+    /// </summary>
+    public const string MissingPromptsKey = "missing_prompts";
+
     private static readonly ConcurrentDictionary<string, FileFingerprint> Fingerprints = new(StringComparer.Ordinal);
 
     /// <summary>The store's folder.</summary>
@@ -98,8 +104,30 @@ public sealed class ActivationStore(string root)
     /// Concatenates shards 0..<paramref name="shards"/>−1 along the prompt axis into the merged file,
     /// records its size and SHA-256 in the key's index entry, and removes the shards.
     /// </summary>
-    public void Merge(string key, int shards, IReadOnlyDictionary<string, string> metadata)
+    public void Merge(string key, int shards, IReadOnlyDictionary<string, string> metadata) =>
+        Merge(key, [.. Enumerable.Range(0, shards)], [], metadata);
+
+    /// <summary>
+    /// Concatenates the shards <paramref name="shards"/> (in order) along the prompt axis into the
+    /// merged file — a shard whose every prompt failed has no file and is not listed — names the
+    /// prompts <paramref name="missing"/> that have no row in its metadata (<see cref="MissingPromptsKey"/>),
+    /// records its size and SHA-256 in the key's index entry, and removes the shards.
+    /// </summary>
+    public void Merge(string key, IReadOnlyList<int> shards, IReadOnlyCollection<int> missing, IReadOnlyDictionary<string, string> metadata)
     {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentNullException.ThrowIfNull(missing);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (shards.Count == 0)
+        {
+            throw new InvalidOperationException($"{MergedPath(key)}: no shard has any prompt's activations to merge.");
+        }
+
+        if (missing.Count > 0)
+        {
+            metadata = new Dictionary<string, string>(metadata) { [MissingPromptsKey] = string.Join(',', missing.Order()) };
+        }
+
         // The old entry goes first: until the new one is written, whatever lies under the merged
         // name (an earlier file, or none) is untrusted rather than vouched for by a stale entry.
         string index = IndexPath(MergedPath(key));
@@ -158,6 +186,38 @@ public sealed class ActivationStore(string root)
         return file.Read(TensorName, ScalarType.Float32);
     }
 
+    /// <summary>
+    /// Which prompt each row of a merged file holds: 0..<paramref name="prompts"/>−1 without the
+    /// prompts its metadata names as missing (they failed on their own during the capture).
+    /// </summary>
+    /// <param name="mergedPath">A merged file (trusted or not: only its header is read).</param>
+    /// <param name="prompts">The size of the prompt set the capture was asked for.</param>
+    /// <exception cref="InvalidDataException">The metadata's list is not indices of that set, or the row count does not match it.</exception>
+    public static IReadOnlyList<int> PromptRows(string mergedPath, int prompts)
+    {
+        using SafetensorsFile file = SafetensorsFile.Open(mergedPath);
+        var missing = new HashSet<int>();
+        if (file.Metadata.TryGetValue(MissingPromptsKey, out string? list))
+        {
+            foreach (string item in list.Split(','))
+            {
+                if (!int.TryParse(item, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= prompts || !missing.Add(index))
+                {
+                    throw new InvalidDataException($"{mergedPath}: metadata '{MissingPromptsKey}' holds '{item}', which is not a distinct prompt index below {prompts}.");
+                }
+            }
+        }
+
+        int[] rows = [.. Enumerable.Range(0, prompts).Where(i => !missing.Contains(i))];
+        long stored = file.Get(TensorName).Shape[1];
+        if (stored != rows.Length)
+        {
+            throw new InvalidDataException($"{mergedPath}: {stored} rows of activations, but {prompts} prompts less {missing.Count} missing is {rows.Length}.");
+        }
+
+        return rows;
+    }
+
     /// <summary>Throws unless <paramref name="merged"/> is present and matches its index entry.</summary>
     private static void Trust(string merged)
     {
@@ -173,18 +233,18 @@ public sealed class ActivationStore(string root)
     /// by shard, so no more than one shard's slice of one stream is in memory: a 10,000-prompt capture
     /// of a 2B model is gigabytes of activations, which a concatenation in memory would hold twice.
     /// </summary>
-    private void MergeShards(string key, int shards, IReadOnlyDictionary<string, string> metadata)
+    private void MergeShards(string key, IReadOnlyList<int> shards, IReadOnlyDictionary<string, string> metadata)
     {
-        var counts = new long[shards];
+        var counts = new long[shards.Count];
         long[]? first = null;
         SafetensorsDType dtype = SafetensorsDType.F32;
-        for (int i = 0; i < shards; i++)
+        for (int i = 0; i < shards.Count; i++)
         {
-            using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, i));
+            using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, shards[i]));
             TensorInfo info = file.Get(TensorName);
             if (info.Shape.Length != 3 || (first is not null && (info.Shape[0] != first[0] || info.Shape[2] != first[2] || info.DType != dtype)))
             {
-                throw new InvalidDataException($"{ShardPath(key, i)}: shard shape [{string.Join(", ", info.Shape)}] {info.DType} does not match shard 0's [{string.Join(", ", first ?? [])}] {dtype}.");
+                throw new InvalidDataException($"{ShardPath(key, shards[i])}: shard shape [{string.Join(", ", info.Shape)}] {info.DType} does not match shard 0's [{string.Join(", ", first ?? [])}] {dtype}.");
             }
 
             (first, dtype) = first is null ? (info.Shape, info.DType) : (first, dtype);
@@ -198,9 +258,9 @@ public sealed class ActivationStore(string root)
         {
             for (long stream = 0; stream < streams; stream++)
             {
-                for (int i = 0; i < shards; i++)
+                foreach (int shard in shards)
                 {
-                    using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, i));
+                    using SafetensorsFile file = SafetensorsFile.Open(ShardPath(key, shard));
                     file.CopySlice(TensorName, stream, output);
                 }
             }

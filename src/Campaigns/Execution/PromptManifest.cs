@@ -7,10 +7,11 @@ using Geode.Model.Files;
 namespace Geode.Campaigns.Execution;
 
 /// <summary>
-/// <c>prompts.jsonl</c> in the output folder: the campaign's prompts in capture order, one JSON
-/// object per line (<c>id</c>, <c>category</c>, <c>expected</c>, <c>prompt</c>). Row i of every
-/// stored activation tensor is line i, so the report and a Python user can label activations
-/// without the campaign file.
+/// <c>prompts.jsonl</c> in the output folder: the prompts the capture holds rows for, in capture
+/// order, one JSON object per line (<c>id</c>, <c>category</c>, <c>expected</c>, <c>prompt</c>). Row
+/// i of the stored activation tensor is line i, so the report and a Python user can label
+/// activations without the campaign file. A prompt that failed during the capture has no row and no
+/// line (results.json's <c>capture.failed_prompts</c> lists it).
 /// </summary>
 public static class PromptManifest
 {
@@ -19,12 +20,20 @@ public static class PromptManifest
 
     private static readonly JsonSerializerOptions Line = new(CampaignResults.Format) { WriteIndented = false };
 
-    /// <summary>Writes the manifest (replacing an earlier one whole).</summary>
+    /// <summary>Writes the manifest of every prompt of <paramref name="prompts"/> (replacing an earlier one whole).</summary>
     public static void Write(string outDir, PromptSet prompts)
     {
         ArgumentNullException.ThrowIfNull(prompts);
+        Write(outDir, prompts, [.. Enumerable.Range(0, prompts.Records.Count)]);
+    }
+
+    /// <summary>Writes the manifest of the prompts <paramref name="rows"/> (indices into <paramref name="prompts"/>, in row order).</summary>
+    public static void Write(string outDir, PromptSet prompts, IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(rows);
         var text = new StringBuilder();
-        foreach (PromptRecord record in prompts.Records)
+        foreach (PromptRecord record in rows.Select(i => prompts.Records[i]))
         {
             text.AppendLine(new JsonObject
             {

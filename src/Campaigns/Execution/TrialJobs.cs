@@ -75,11 +75,11 @@ public static class TrialJobs
     private static TrialResult Geometry(CausalLM model, CampaignWorkspace workspace, GeometryStage stage, string activationsFile, string artifacts)
     {
         Tensor activations = LoadActivations(activationsFile);
-        string[] categories = [.. workspace.Prompts.Records.Select(r => r.Category)];
+        string[] categories = [.. PromptRows(activationsFile, workspace).Select(i => workspace.Prompts.Records[i].Category)];
         GeometryResult result = GeometryAnalysis.Compute(activations, categories, [.. stage.Refuse], stage.Comply, stage.Winsorize, stage.GramSchmidt, stage.RandomDirections, seed: 0);
 
         // The recipes' directions and the standard recipe's edit, for `geode export` and `geode diff --directions`.
-        (Tensor refuse, Tensor comply) = Classes(activations, workspace);
+        (Tensor refuse, Tensor comply) = Classes(activations, activationsFile, workspace);
         Directory.CreateDirectory(artifacts);
         var directions = new List<(string, Tensor)>();
         foreach (string recipe in CampaignReader.Recipes)
@@ -98,7 +98,7 @@ public static class TrialJobs
 
     private static TrialResult Sweep(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, SweepStage stage, int index, string activationsFile, string artifacts, Action<double>? progress)
     {
-        (Tensor refuse, Tensor comply) = Classes(LoadActivations(activationsFile), workspace);
+        (Tensor refuse, Tensor comply) = Classes(LoadActivations(activationsFile), activationsFile, workspace);
         var directions = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (string recipe in stage.Recipes)
         {
@@ -186,10 +186,15 @@ public static class TrialJobs
 
     private static Tensor LoadActivations(string file) => ActivationStore.LoadVerified(file);
 
-    private static (Tensor Refuse, Tensor Comply) Classes(Tensor activations, CampaignWorkspace workspace)
+    /// <summary>The prompt each row of the stored activations holds (prompts that failed during the capture have none).</summary>
+    private static IReadOnlyList<int> PromptRows(string activationsFile, CampaignWorkspace workspace) =>
+        ActivationStore.PromptRows(activationsFile, workspace.Prompts.Records.Count);
+
+    private static (Tensor Refuse, Tensor Comply) Classes(Tensor activations, string activationsFile, CampaignWorkspace workspace)
     {
         IReadOnlyList<PromptRecord> records = workspace.Prompts.Records;
-        Tensor Rows(IReadOnlyList<string> categories) => tensor(Enumerable.Range(0, records.Count).Where(i => categories.Contains(records[i].Category)).Select(i => (long)i).ToArray());
+        IReadOnlyList<int> prompts = PromptRows(activationsFile, workspace);
+        Tensor Rows(IReadOnlyList<string> categories) => tensor(Enumerable.Range(0, prompts.Count).Where(r => categories.Contains(records[prompts[r]].Category)).Select(r => (long)r).ToArray());
         return (activations.index_select(1, Rows(workspace.Refuse)), activations.index_select(1, Rows(workspace.Comply)));
     }
 }

@@ -18,8 +18,9 @@ public sealed record ShardOutcome(
 {
     /// <summary>
     /// The shard's prompts that failed on their own (in prompt order); empty when the shard ran as
-    /// one batch. When there are any, <see cref="Records"/> holds the other prompts' records and a
-    /// capture shard carries no activations or statistics (a capture needs every prompt's row).
+    /// one batch. When there are any, <see cref="Records"/> holds the other prompts' records, and a
+    /// capture shard's <see cref="Activations"/> and <see cref="Statistics"/> cover the other prompts
+    /// only (rows in prompt order; null and empty when every prompt failed).
     /// </summary>
     [Id(5)]
     public IReadOnlyList<PromptFailure> Failures { get; init; } = [];

@@ -31,7 +31,8 @@ namespace Geode.Grains.Campaigns;
 /// fails is leased again (to a new grain, on whichever silo has a free slot); one that fails five
 /// times fails the campaign with its error. A prompt a worker throws on does not fail its shard: the
 /// shard grain isolates it (<see cref="Workers.ShardBisection"/>), the baseline merges the rest and
-/// lists it in results.json, the status and the summary; a capture cannot do without it and fails.
+/// lists it in results.json, the status and the summary; a capture stores the other prompts' rows and
+/// names the missing ones in the store file, so the stages after it work on the prompts that have rows.
 /// While storage cannot be reached the record is kept in memory and its write tried again until
 /// storage answers (<see cref="PatientStorage"/>): the round waits at its next save, so the campaign
 /// pauses — its status says why — and resumes.
@@ -409,29 +410,36 @@ public sealed partial class CampaignGrain(
         var store = new ActivationStore(request.StoreDir);
         string template = Geode.Model.Text.ChatTemplates.ForModelType(Geode.Model.Config.ConfigReader.Read(workspace.Campaign.Model.Folder).ModelType).Name;
         string key = ActivationStore.Key(Record.ModelHash, workspace.Campaign.Model.DType, template, capture.Position, capture.Input, workspace.Prompts.ContentHash);
+        int count = workspace.Prompts.Records.Count;
         bool stored = store.Has(key, out string? distrust);
         if (distrust is not null)
         {
             log.LogWarning("Campaign {Id}: the stored capture is not trusted and is computed again: {Reason}", request.Id, distrust);
         }
 
+        if (stored && Record.Ledger is null && ActivationStore.PromptRows(store.MergedPath(key), count).Count < count)
+        {
+            // An earlier campaign's capture that left failed prompts out: capture again, as the
+            // worker may take them now. (This campaign's own, on resuming, has its ledger.)
+            log.LogInformation("Campaign {Id}: the stored capture lacks prompts that failed when it was made; capturing again", request.Id);
+            stored = false;
+        }
+
         bool reused = stored && Record.Ledger is null;
         if (!stored)
         {
-            await RunShards(request, "capture", workspace.Prompts.Records.Count, workspace.Campaign.Generation.Batch, async (lease, outcome) =>
+            await RunShards(request, "capture", count, workspace.Campaign.Generation.Batch, async (lease, outcome) =>
             {
-                // A prompt that fails on its own fails the capture, and the campaign with it, at once.
-                // Leaving its row out is not an option: the store is keyed by the whole prompt set
-                // and reused by later campaigns, and every consumer (geometry, sweeps, the report's
-                // maps through prompts.jsonl, the layer aggregates) reads row i as prompt i. A capture
-                // with holes would be a different prompt set under the same key.
-                if (outcome.Failures.Count > 0)
+                // A prompt that fails on its own has no row: the shard's file holds the others' rows
+                // in order, and the merged file names the missing prompts, so every consumer maps
+                // rows to prompts (ActivationStore.PromptRows). A shard whose every prompt failed
+                // has neither rows nor statistics.
+                if (outcome.Activations is null)
                 {
-                    RecordFailures(outcome.Failures);
-                    throw new PromptFailuresException($"the capture needs every prompt's activations, and {outcome.Failures.Count} of shard {lease.Index} failed on their own: {Describe(outcome.Failures)}");
+                    return;
                 }
 
-                using (Tensor activations = TensorPayloads.ToTensor(outcome.Activations!))
+                using (Tensor activations = TensorPayloads.ToTensor(outcome.Activations))
                 {
                     store.WriteShard(key, lease.Index, activations);
                 }
@@ -439,7 +447,15 @@ public sealed partial class CampaignGrain(
                 // Each stream's aggregator takes the shard's partial statistics once, however often it is sent.
                 await Task.WhenAll(outcome.Statistics.Select((partial, stream) => LayerGrain(stream).Merge(lease.Index, partial)));
             });
-            store.Merge(key, Record.Ledger!.Shards.Count, new Dictionary<string, string>
+
+            HashSet<int> missing = [.. Record.FailedPrompts.Where(f => f.Stage == "capture").Select(f => f.Index)];
+            if (missing.Count == count)
+            {
+                throw new PromptFailuresException($"every one of the {count} capture prompts failed on its own: {Describe(Record.FailedPrompts.Where(f => f.Stage == "capture"))}");
+            }
+
+            int[] shards = [.. Record.Ledger!.Shards.Where(s => Enumerable.Range(s.Start, s.Count).Any(i => !missing.Contains(i))).Select(s => s.Index).Order()];
+            store.Merge(key, shards, missing, new Dictionary<string, string>
             {
                 ["model_sha256"] = Record.ModelHash,
                 ["dtype"] = workspace.Campaign.Model.DType,
@@ -451,18 +467,26 @@ public sealed partial class CampaignGrain(
         }
 
         Record.Activations = store.MergedPath(key);
-        PromptManifest.Write(request.OutDir, workspace.Prompts);
-        JsonObject? aggregates = reused ? null : await LayerAggregates(workspace, store, key);
-        CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "capture"), new JsonObject
+        IReadOnlyList<int> rows = ActivationStore.PromptRows(Record.Activations, count);
+        PromptManifest.Write(request.OutDir, workspace.Prompts, rows);
+        JsonObject? aggregates = reused ? null : await LayerAggregates(workspace, store, key, rows);
+        JsonObject result = new()
         {
             ["layer_aggregates"] = aggregates,
             ["key"] = key,
             ["file"] = Path.GetRelativePath(request.OutDir, Record.Activations),
-            ["prompts"] = workspace.Prompts.Records.Count,
+            ["prompts"] = rows.Count,
             ["position"] = capture.Position,
             ["input"] = capture.Input,
             ["reused"] = reused,
-        });
+        };
+        if (rows.Count < count)
+        {
+            result["failed"] = count - rows.Count;
+            result["failed_prompts"] = FailedPromptsJson("capture");
+        }
+
+        CampaignResults.WriteAtomically(CampaignResults.StageFile(request.OutDir, "capture"), result);
     }
 
     private ILayerGrain LayerGrain(int stream) => GrainFactory.GetGrain<ILayerGrain>($"{this.GetPrimaryKeyString()}/{stream}");
@@ -471,9 +495,10 @@ public sealed partial class CampaignGrain(
     /// What the layer aggregators hold after the capture: how many prompts each stream counted
     /// (every shard once: the set's size) and how far their class means are from the store's.
     /// </summary>
-    private async Task<JsonObject> LayerAggregates(CampaignWorkspace workspace, ActivationStore store, string key)
+    private async Task<JsonObject> LayerAggregates(CampaignWorkspace workspace, ActivationStore store, string key, IReadOnlyList<int> rows)
     {
-        string[] categories = [.. workspace.Prompts.Records.Select(r => r.Category)];
+        // Row r of the store holds prompt rows[r].
+        string[] categories = [.. rows.Select(i => workspace.Prompts.Records[i].Category)];
         var counted = new JsonArray();
         double worst = 0;
         long streams = store.Shape(key)[0];
@@ -487,12 +512,12 @@ public sealed partial class CampaignGrain(
             var statistics = Geode.Analysis.Statistics.ActivationStatistics.FromBytes(bytes);
             Tensor stored = store.LoadStream(key, stream).to(ScalarType.Float64);
             long prompts = 0;
-            foreach (string category in workspace.Prompts.Categories)
+            foreach (string category in workspace.Prompts.Categories.Where(categories.Contains))
             {
                 var group = statistics[Geode.Analysis.Statistics.GroupKey.Category(category)];
                 prompts += group.Count;
-                Tensor rows = tensor(Enumerable.Range(0, categories.Length).Where(i => categories[i] == category).Select(i => (long)i).ToArray());
-                Tensor expected = stored.index_select(0, rows).mean([0]);
+                Tensor members = tensor(Enumerable.Range(0, categories.Length).Where(i => categories[i] == category).Select(i => (long)i).ToArray());
+                Tensor expected = stored.index_select(0, members).mean([0]);
                 worst = Math.Max(worst, (group.Means()[0] - expected).abs().max().item<double>());
             }
 

@@ -1,6 +1,8 @@
 using System.Runtime.ExceptionServices;
+using Geode.Analysis.Statistics;
 using Geode.Grains.Campaigns;
 using Geode.Model;
+using static TorchSharp.torch;
 
 namespace Geode.Grains.Workers;
 
@@ -9,7 +11,8 @@ namespace Geode.Grains.Workers;
 /// the shard runs as one batch; when the batch throws an error a prompt can cause, the shard is
 /// split in halves and each half run again, recursively, until every prompt that still fails stands
 /// alone. Those are the shard's <see cref="ShardOutcome.Failures"/>; the halves that ran make up the
-/// rest of its result.
+/// rest of its result: a baseline's records, or a capture's activation rows (in prompt order, the
+/// failed prompts' rows left out) and the partial statistics of the prompts that ran.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -54,10 +57,10 @@ internal static class ShardBisection
 
             return new ShardOutcome(
                 work.Job == "generate" ? [.. parts.SelectMany(p => p.Records)] : [],
-                null,
+                JoinActivations(parts),
                 parts.Sum(p => p.Tokens),
                 parts.FirstOrDefault()?.Silo ?? silo,
-                [])
+                MergeStatistics(parts))
             {
                 Failures = failures,
             };
@@ -82,6 +85,43 @@ internal static class ShardBisection
     {
         ArgumentNullException.ThrowIfNull(error);
         return $"{error.GetType().Name}: {error.Message}";
+    }
+
+    /// <summary>The parts' activation rows [L+1, Σn, H] in prompt order (parts are in order); null when no part carries any.</summary>
+    private static Wire.TensorPayload? JoinActivations(List<ShardOutcome> parts)
+    {
+        Wire.TensorPayload[] payloads = [.. parts.Select(p => p.Activations).OfType<Wire.TensorPayload>()];
+        if (payloads.Length <= 1)
+        {
+            return payloads.FirstOrDefault();
+        }
+
+        using var scope = NewDisposeScope();
+        return Wire.TensorPayloads.ToPayload(cat([.. payloads.Select(Wire.TensorPayloads.ToTensor)], 1));
+    }
+
+    /// <summary>Per stream, the parts' partial statistics merged into one (empty when the parts carry none).</summary>
+    private static IReadOnlyList<byte[]> MergeStatistics(List<ShardOutcome> parts)
+    {
+        ShardOutcome[] withStatistics = [.. parts.Where(p => p.Statistics.Count > 0)];
+        if (withStatistics.Length == 0)
+        {
+            return [];
+        }
+
+        var merged = new byte[withStatistics[0].Statistics.Count][];
+        for (int stream = 0; stream < merged.Length; stream++)
+        {
+            ActivationStatistics sum = ActivationStatistics.FromBytes(withStatistics[0].Statistics[stream]);
+            foreach (ShardOutcome part in withStatistics.Skip(1))
+            {
+                sum.Merge(ActivationStatistics.FromBytes(part.Statistics[stream]));
+            }
+
+            merged[stream] = sum.ToBytes();
+        }
+
+        return merged;
     }
 
     /// <summary>

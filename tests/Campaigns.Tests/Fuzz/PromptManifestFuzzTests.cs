@@ -11,7 +11,7 @@ namespace Geode.Campaigns.Tests.Fuzz;
 /// <summary>
 /// Hostile prompt manifests (<c>prompts.jsonl</c> in a campaign's output folder, issue 9), as
 /// <c>geode report</c> reads them to label activation maps: mutations of a manifest that
-/// <see cref="PromptManifest.Write"/> wrote, each read with <see cref="PromptManifest.Read"/>.
+/// <see cref="PromptManifest.Write(string, Geode.Analysis.Prompts.PromptSet)"/> wrote, each read with <see cref="PromptManifest.Read"/>.
 /// Every case must read (every id, category and prompt present) or be refused with a
 /// <see cref="Geode.Model.BadInputException"/> naming the file, within the fuzz bounds of
 /// <see cref="FuzzRunner"/>.

@@ -16,7 +16,8 @@ namespace Geode.Client.Tests.Campaigns;
 /// <summary>
 /// A model worker that throws on one prompt (issue 9): on an in-process silo whose shard runner
 /// throws on marked prompts, the baseline finishes without the prompt and reports it; a capture
-/// cannot do without it and fails at once naming it; bad input still fails the campaign at once.
+/// stores the other prompts' rows and the stages after it use them; bad input still fails the
+/// campaign at once.
 /// </summary>
 [Collection(CampaignCollection.Name)]
 public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCluster cluster) : IClassFixture<FailedPromptCampaignTests.FaultyCluster>
@@ -70,18 +71,64 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
     }
 
     [Fact]
-    public async Task A_prompt_the_worker_throws_on_in_a_capture_fails_the_campaign_at_once_naming_it()
+    public async Task A_prompt_the_worker_throws_on_in_a_capture_has_no_row_and_the_stages_after_it_run_on_the_rest()
     {
+        // Shards of 4: prompt 2 (should_refuse) fails; geometry then runs on 5 refuse and 3 comply prompts.
+        const string Stages = "capture: {position: last, input: template}\n  geometry: {}";
         using var folder = new TempFolder();
-        (string file, PromptRecord[] prompts) = await Write(folder, "capture: {position: last, input: template}", FaultInjectingShardRunner.Throws, 2);
+        (string file, PromptRecord[] prompts) = await Write(folder, Stages, FaultInjectingShardRunner.Throws, 2);
+        using var clean = new TempFolder();
+        (string cleanFile, _) = await Write(clean, Stages, FaultInjectingShardRunner.Throws);
 
         CampaignStatus status = await cluster.Run("capture-bad-prompt", file, folder);
+        CampaignStatus reference = await cluster.Run("capture-clean", cleanFile, clean);
+
+        Assert.True(status.Phase == CampaignPhase.Succeeded, status.Error);
+        Assert.True(reference.Phase == CampaignPhase.Succeeded, reference.Error);
+        Assert.Equal(0, status.Retries);
+        PromptFailure failure = Assert.Single(status.FailedPrompts);
+        Assert.Equal(("capture", 2, prompts[2].Id), (failure.Stage, failure.Index, failure.PromptId));
+
+        JsonNode capture = Results(folder)["capture"]!;
+        Assert.Equal(Prompts - 1, (int)capture["prompts"]!);
+        Assert.Equal(1, (int)capture["failed"]!);
+        Assert.Equal((2, prompts[2].Id), ((int)capture["failed_prompts"]![0]!["index"]!, (string)capture["failed_prompts"]![0]!["id"]!));
+        Assert.All(capture["layer_aggregates"]!["prompts_counted"]!.AsArray(), n => Assert.Equal(Prompts - 1, (int)n!));
+        Assert.True((double)capture["layer_aggregates"]!["max_abs_mean_difference_vs_store"]! < 1e-4);
+        Assert.NotNull(Results(folder)["geometry"]!["peak_layer"]);
+
+        // The store holds the other prompts' rows, equal to a clean capture's, and names the missing one.
+        string stored = Path.Combine(folder.Path, "out", (string)capture["file"]!);
+        int[] others = [.. Enumerable.Range(0, Prompts).Where(i => i != 2)];
+        Assert.Equal(others, ActivationStore.PromptRows(stored, Prompts));
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        {
+            TorchSharp.torch.Tensor holed = ActivationStore.LoadVerified(stored);
+            TorchSharp.torch.Tensor full = ActivationStore.LoadVerified(Path.Combine(clean.Path, "out", (string)Results(clean)["capture"]!["file"]!));
+            TorchSharp.torch.Tensor expected = full.index_select(1, TorchSharp.torch.tensor(others.Select(i => (long)i).ToArray()));
+            Assert.Equal(expected.shape, holed.shape);
+            Assert.True((holed - expected).abs().max().item<float>() < 1e-3f, "the rows of the prompts that ran differ from a clean capture's");
+        }
+
+        // prompts.jsonl labels the rows: line i is row i.
+        Assert.Equal(others.Select(i => prompts[i].Id), PromptManifest.Read(Path.Combine(folder.Path, "out"))!.Select(p => p.Id));
+
+        // A later campaign does not reuse a capture with a hole: it captures again.
+        CampaignStatus again = await cluster.Run("capture-bad-prompt-again", file, folder.File("out2"), folder.File("store"));
+        Assert.True(again.Phase == CampaignPhase.Succeeded, again.Error);
+        Assert.False((bool)JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "out2", "results.json")))!["capture"]!["reused"]!);
+    }
+
+    [Fact]
+    public async Task A_capture_whose_every_prompt_fails_fails_the_campaign()
+    {
+        using var folder = new TempFolder();
+        (string file, _) = await Write(folder, "capture: {position: last, input: template}", FaultInjectingShardRunner.Throws, [.. Enumerable.Range(0, Prompts)]);
+
+        CampaignStatus status = await cluster.Run("capture-all-bad", file, folder);
 
         Assert.Equal(CampaignPhase.Failed, status.Phase);
-        Assert.Contains("the capture needs every prompt's activations", status.Error, StringComparison.Ordinal);
-        Assert.Contains($"prompt 2 ({prompts[2].Id})", status.Error, StringComparison.Ordinal);
-        Assert.Equal(("capture", 2), (Assert.Single(status.FailedPrompts).Stage, status.FailedPrompts[0].Index));
-        Assert.Equal(1, status.Retries);
+        Assert.Contains($"every one of the {Prompts} capture prompts failed on its own", status.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder.Path, "out", "results.json")));
     }
 
