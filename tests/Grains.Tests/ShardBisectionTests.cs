@@ -1,6 +1,7 @@
 using Geode.Analysis.Evaluation;
 using Geode.Analysis.Judges;
 using Geode.Analysis.Prompts;
+using Geode.Analysis.Statistics;
 using Geode.Campaigns.Artifacts;
 using Geode.Grains.Campaigns;
 using Geode.Grains.Workers;
@@ -71,15 +72,31 @@ public sealed class ShardBisectionTests
     }
 
     [Fact]
-    public async Task A_capture_shard_with_a_failure_carries_no_activations_only_the_failure()
+    public async Task A_capture_shard_with_a_failure_carries_the_other_prompts_rows_in_order_and_their_statistics()
     {
+        Geode.Model.Native.TorchRuntime.Initialize(Geode.Model.Native.TorchRuntimeOptions.Default);
         var worker = new FakeWorker(poisoned: [2]);
 
-        ShardOutcome outcome = await Run(worker, new ShardWork(Campaign, "capture", 0, 4));
+        ShardOutcome outcome = await Run(worker, new ShardWork(Campaign, "capture", 0, 6));
 
         Assert.Equal(("capture", 2), (Assert.Single(outcome.Failures).Stage, outcome.Failures[0].Index));
-        Assert.Null(outcome.Activations);
         Assert.Empty(outcome.Records);
+        using TorchSharp.torch.Tensor rows = Wire.TensorPayloads.ToTensor(outcome.Activations!);
+        Assert.Equal([2L, 5, 1], rows.shape);
+        Assert.Equal([0f, 1, 3, 4, 5], rows[1].flatten().data<float>().ToArray());
+        ActivationStatistics statistics = ActivationStatistics.FromBytes(Assert.Single(outcome.Statistics));
+        Assert.Equal(5, statistics[GroupKey.Category("c")].Count);
+    }
+
+    [Fact]
+    public async Task A_capture_shard_whose_every_prompt_fails_carries_neither_rows_nor_statistics()
+    {
+        var worker = new FakeWorker(poisoned: [0, 1]);
+
+        ShardOutcome outcome = await Run(worker, new ShardWork(Campaign, "capture", 0, 2));
+
+        Assert.Equal(2, outcome.Failures.Count);
+        Assert.Null(outcome.Activations);
         Assert.Empty(outcome.Statistics);
     }
 
@@ -149,7 +166,20 @@ public sealed class ShardBisectionTests
 
             return Task.FromResult(work.Job == "generate"
                 ? new ShardOutcome(Records(range), null, work.Count, "silo-a", [])
-                : new ShardOutcome([], new Wire.TensorPayload([0, 0, 0, 0], [1, 1, 1], "float32"), work.Count, "silo-a", [[1]]));
+                : new ShardOutcome([], Wire.TensorPayloads.ToPayload(Rows(range)), work.Count, "silo-a", [Statistics(range)]));
+        }
+
+        /// <summary>Activations [2, n, 1] whose row i holds the prompt's index.</summary>
+        private static TorchSharp.torch.Tensor Rows(int[] range) =>
+            TorchSharp.torch.tensor(range.Select(i => (float)i).ToArray()).reshape(1, range.Length, 1).expand(2, range.Length, 1).contiguous();
+
+        /// <summary>One stream's partial statistics of the prompts, every one in category c.</summary>
+        private static byte[] Statistics(int[] range)
+        {
+            var statistics = new ActivationStatistics(1, 1);
+            using TorchSharp.torch.Tensor rows = Rows(range);
+            statistics.Add([rows[0]], [.. range.Select(_ => "comply")], [.. range.Select(_ => "c")]);
+            return statistics.ToBytes();
         }
     }
 }

@@ -30,6 +30,9 @@ public sealed record CategoryRefusal(string Category, int Refused, RateInterval 
 /// <param name="Judge">The primary judge's name and version.</param>
 public sealed record BaselineResult(IReadOnlyList<ResponseRecord> Responses, IReadOnlyList<CategoryRefusal> ByCategory, string Judge)
 {
+    /// <summary>The prompts left out because processing them alone threw (none in most runs); the rates are over the others.</summary>
+    public IReadOnlyList<FailedPrompt> Failed { get; init; } = [];
+
     /// <summary>The refusal rate of <paramref name="category"/> under the primary judge.</summary>
     public double Rate(string category) => ByCategory.Single(c => c.Category == category).Interval.Rate;
 

@@ -15,6 +15,13 @@ namespace Geode.Analysis.Evaluation;
 /// copy. With <see cref="BaselineOptions.EarlyStop"/> a row stops once every verdict is settled. Each variant gets the
 /// baseline's result: responses, every judge's verdicts, refusal per category with 95% intervals.
 /// </summary>
+/// <remarks>
+/// A prompt that makes the work throw does not fail the evaluation (issue 9): a batch that throws
+/// an error a prompt can cause (<see cref="PromptFault.MayBe"/>) is run again one row at a time,
+/// and a row that throws alone — or a prompt the template or tokenizer cannot take — fails. A prompt
+/// that fails under any variant is left out of every variant's result (its
+/// <see cref="BaselineResult.Failed"/>), so variants stay compared on the same prompts.
+/// </remarks>
 public static class VariantEvaluator
 {
     /// <summary>The largest batch <see cref="BaselineOptions.AutoBatch"/> tries.</summary>
@@ -48,7 +55,22 @@ public static class VariantEvaluator
             throw new BadInputException("an evaluation needs at least one judge.", "--judges");
         }
 
-        int[][] encoded = [.. prompts.Records.Select(r => ChatPrompt.Encode(tokenizer, template, r.Prompt))];
+        // Per prompt, why it failed (the first cause seen), under whichever variant.
+        var failed = new Dictionary<int, string>();
+        int[][] encoded = new int[prompts.Records.Count][];
+        for (int p = 0; p < encoded.Length; p++)
+        {
+            try
+            {
+                encoded[p] = ChatPrompt.Encode(tokenizer, template, prompts.Records[p].Prompt);
+            }
+            catch (Exception e) when (PromptFault.MayBe(e))
+            {
+                failed[p] = PromptFault.Cause(e);
+                encoded[p] = [];
+            }
+        }
+
         int[] stops = [.. ChatPrompt.StopIds(model.Config, template, tokenizer)];
         var responses = new ResponseRecord[edits.Count][];
         for (int v = 0; v < edits.Count; v++)
@@ -59,13 +81,14 @@ public static class VariantEvaluator
         // Rows sorted by prompt length, so a batch pads little; each row carries its own edit, so
         // variants mix freely within a batch.
         (int Variant, int Prompt)[] rows = [.. Enumerable.Range(0, edits.Count)
-            .SelectMany(v => Enumerable.Range(0, prompts.Records.Count).Select(p => (v, p)))
+            .SelectMany(v => Enumerable.Range(0, prompts.Records.Count).Where(p => !failed.ContainsKey(p)).Select(p => (v, p)))
             .OrderBy(r => encoded[r.p].Length)
             .ThenBy(r => r.v)
             .ThenBy(r => r.p)];
         ISettlingJudge[]? settling = options.EarlyStop && judges.All(j => j is ISettlingJudge) ? [.. judges.Cast<ISettlingJudge>()] : null;
         int done = 0, next = 0;
         var resumed = new List<Row>();
+        var alone = new Queue<Row>();
         BatchSizer? sizer = options.AutoBatch ? new BatchSizer(options.BatchSize, Math.Max(options.BatchSize, Math.Min(rows.Length, MaximumAutoBatch))) : null;
         while (done < rows.Length)
         {
@@ -75,7 +98,13 @@ public static class VariantEvaluator
             // together with other resumed rows of similar length (fresh rows are shorter).
             int size = sizer?.Next ?? options.BatchSize;
             Row[] batch;
-            if (resumed.Count >= size || next == rows.Length)
+            bool isolated = alone.Count > 0;
+            if (isolated)
+            {
+                // The rows of a batch that threw, one at a time: the one that throws alone fails.
+                batch = [alone.Dequeue()];
+            }
+            else if (resumed.Count >= size || next == rows.Length)
             {
                 resumed.Sort((x, y) => (encoded[x.Prompt].Length + x.Prefix.Length).CompareTo(encoded[y.Prompt].Length + y.Prefix.Length));
                 batch = [.. resumed.Take(size)];
@@ -93,7 +122,7 @@ public static class VariantEvaluator
                 StopIds = stops,
                 Edits = batch.All(r => edits[r.Variant] is null) ? null : ActivationEdits.PerRow([.. batch.Select(r => edits[r.Variant])]),
                 RowLimits = [.. batch.Select(r => options.MaxNewTokens - r.Prefix.Length)],
-                PauseBelow = waiting >= size / 2 ? Math.Max(1, size / 4) : 0,
+                PauseBelow = !isolated && waiting >= size / 2 ? Math.Max(1, size / 4) : 0,
                 RowSettled = settling is null ? null : (row, tokens) =>
                 {
                     // Decoding and judging a prefix costs more than a decode step of a small model:
@@ -109,43 +138,77 @@ public static class VariantEvaluator
                     return settling.All(judge => judge.Settled(prompt, text) is not null);
                 },
             };
-            GenerationResult result;
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            using (NewDisposeScope())
+            var paused = new List<Row>();
+            var finished = new List<(Row Row, ResponseRecord Response)>();
+            double seconds = 0;
+            try
             {
-                (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(r => (int[])[.. encoded[r.Prompt], .. r.Prefix])], model.Config.PadTokenId);
-                result = TextGenerator.Generate(model, ids, mask, generation);
-            }
-
-            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-            int finished = 0;
-            for (int row = 0; row < batch.Length; row++)
-            {
-                int[] tokens = [.. batch[row].Prefix, .. result.Tokens[row]];
-                if (result.Paused?[row] == true)
+                GenerationResult result;
+                using (NewDisposeScope())
                 {
-                    resumed.Add(batch[row] with { Prefix = tokens });
-                    continue;
+                    (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(r => (int[])[.. encoded[r.Prompt], .. r.Prefix])], model.Config.PadTokenId);
+                    result = TextGenerator.Generate(model, ids, mask, generation);
                 }
 
-                PromptRecord record = prompts.Records[batch[row].Prompt];
-                string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
-                JudgeVerdict[] verdicts = [.. judges.Select(j => j.Judge(record.Prompt, text))];
-                responses[batch[row].Variant][batch[row].Prompt] = new ResponseRecord(record, text, tokens.Length, verdicts)
+                seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+                for (int row = 0; row < batch.Length; row++)
                 {
-                    BatchSeconds = seconds,
-                    Settled = result.Settled?[row] ?? false,
-                };
-                finished++;
+                    int[] tokens = [.. batch[row].Prefix, .. result.Tokens[row]];
+                    if (result.Paused?[row] == true)
+                    {
+                        paused.Add(batch[row] with { Prefix = tokens });
+                        continue;
+                    }
+
+                    PromptRecord record = prompts.Records[batch[row].Prompt];
+                    string text = tokenizer.Decode(tokens, skipSpecialTokens: true).Trim();
+                    JudgeVerdict[] verdicts = [.. judges.Select(j => j.Judge(record.Prompt, text))];
+                    finished.Add((batch[row], new ResponseRecord(record, text, tokens.Length, verdicts)
+                    {
+                        BatchSeconds = seconds,
+                        Settled = result.Settled?[row] ?? false,
+                    }));
+                }
+            }
+            catch (Exception e) when (PromptFault.MayBe(e))
+            {
+                // Nothing of the batch is kept: its rows run again alone, from where they were.
+                if (batch.Length == 1)
+                {
+                    failed.TryAdd(batch[0].Prompt, PromptFault.Cause(e));
+                    done++;
+                    progress?.Invoke(done);
+                }
+                else
+                {
+                    foreach (Row row in batch)
+                    {
+                        alone.Enqueue(row);
+                    }
+                }
+
+                continue;
             }
 
-            sizer?.Record(batch.Length, seconds, finished);
-            done += finished;
+            resumed.AddRange(paused);
+            foreach ((Row row, ResponseRecord response) in finished)
+            {
+                responses[row.Variant][row.Prompt] = response;
+            }
+
+            if (!isolated)
+            {
+                sizer?.Record(batch.Length, seconds, finished.Count);
+            }
+
+            done += finished.Count;
             progress?.Invoke(done);
         }
 
         string judge = $"{judges[0].Name} {judges[0].Version}";
-        return [.. responses.Select(r => BaselineResult.Summarise(prompts, r, judge, options.Seed))];
+        FailedPrompt[] failures = [.. failed.OrderBy(f => f.Key).Select(f => new FailedPrompt(f.Key, prompts.Records[f.Key].Id, f.Value))];
+        return [.. responses.Select(r => BaselineResult.Summarise(prompts, [.. r.Where((_, p) => !failed.ContainsKey(p))], judge, options.Seed) with { Failed = failures })];
     }
 
     /// <summary>One prompt under one variant, with the tokens it generated before it was paused.</summary>

@@ -16,10 +16,13 @@ public sealed class PromptSet
 
     private static readonly Lazy<PromptSet> _builtin = new(LoadBuiltin);
 
+    private readonly Lazy<Dictionary<string, int>> _indexById;
+
     private PromptSet(string source, IReadOnlyList<PromptRecord> records)
     {
         Source = source;
         Records = records;
+        _indexById = new(() => records.Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal));
         Categories = [.. records.Select(r => r.Category).Distinct(StringComparer.Ordinal)];
         ContentHash = PromptSetHash.Compute(records);
     }
@@ -38,6 +41,12 @@ public sealed class PromptSet
     /// format, key order, whitespace and record order; changed by any change to the content.
     /// </summary>
     public string ContentHash { get; }
+
+    /// <summary>The index of the record with id <paramref name="id"/> (ids are unique in a set).</summary>
+    /// <exception cref="KeyNotFoundException">No record has that id.</exception>
+    public int IndexOf(string id) => _indexById.Value.TryGetValue(id, out int index)
+        ? index
+        : throw new KeyNotFoundException($"{Source}: no prompt has id '{id}'.");
 
     /// <summary>Geode's built-in benchmark, read from the resource embedded in this assembly.</summary>
     public static PromptSet Builtin() => _builtin.Value;

@@ -44,6 +44,9 @@ public sealed class CampaignWorkspace
     /// <summary>Generation length and batch.</summary>
     public BaselineOptions Options { get; }
 
+    /// <summary>The same campaign judged by <paramref name="judges"/> (the first gives the rates), e.g. judges wrapped by a fault test.</summary>
+    public CampaignWorkspace WithJudges(IReadOnlyList<IResponseJudge> judges) => new(Campaign, Prompts, judges);
+
     /// <summary>Parses <paramref name="yaml"/> as the campaign file <paramref name="file"/> and loads its inputs.</summary>
     /// <exception cref="Geode.Model.BadInputException">The campaign is invalid; the message lists every error.</exception>
     public static CampaignWorkspace Open(string file, string yaml)

@@ -114,7 +114,31 @@ public sealed class MarkdownSummary : ICampaignReport
             md.AppendLine();
         }
 
+        LaterFailedPrompts(md, results);
         return md.ToString();
+    }
+
+    /// <summary>The prompts stages after the baseline left out (results.json's top-level <c>failed_prompts</c>), when there are any.</summary>
+    private static void LaterFailedPrompts(StringBuilder md, JsonObject results)
+    {
+        JsonNode?[] later = results["failed_prompts"] is JsonArray all ? [.. all.Where(p => (string?)p?["stage"] != "baseline")] : [];
+        if (later.Length == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Prompts that failed");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"**{later.Length} prompt(s) failed** after the baseline (the model worker threw on each alone); each stage's numbers are over the other prompts:");
+        md.AppendLine();
+        md.AppendLine("| stage | # | id | cause |");
+        md.AppendLine("|---|---:|---|---|");
+        foreach (JsonNode? prompt in later)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {prompt!["stage"]} | {prompt["index"]} | {prompt["id"]} | {Cell((string?)prompt["cause"])} |");
+        }
+
+        md.AppendLine();
     }
 
     /// <summary>The prompts a stage left out because a worker threw on them alone, when there are any.</summary>

@@ -26,12 +26,15 @@ public static class ShardJobs
         };
     }
 
-    /// <summary>Generates and judges prompts [start, start + count) of the baseline set, unedited.</summary>
-    public static IReadOnlyList<ResponseRecord> Generate(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, int start, int count)
+    /// <summary>
+    /// Generates and judges prompts [start, start + count) of the baseline set, unedited. A prompt
+    /// that throws alone is in the result's <see cref="BaselineResult.Failed"/>, indexed within the slice.
+    /// </summary>
+    public static BaselineResult Generate(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, int start, int count)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         PromptSet slice = CampaignWorkspace.Slice(workspace.BaselinePrompts, start, count);
-        return VariantEvaluator.Run(model, tokenizer, template, slice, workspace.Judges, [null], workspace.Options with { BatchSize = Math.Max(count, 1) })[0].Responses;
+        return VariantEvaluator.Run(model, tokenizer, template, slice, workspace.Judges, [null], workspace.Options with { BatchSize = Math.Max(count, 1) })[0];
     }
 
     /// <summary>Captures [L+1, count, H] float32 for prompts [start, start + count) of the whole set, and how many tokens were read.</summary>

@@ -15,7 +15,11 @@ namespace Geode.Campaigns.Execution;
 /// <summary>What a trial hands back: its fragment of results.json and the tokens it generated.</summary>
 /// <param name="Json">The fragment.</param>
 /// <param name="Tokens">Tokens generated (0 when the trial does not generate).</param>
-public sealed record TrialResult(JsonNode Json, long Tokens);
+public sealed record TrialResult(JsonNode Json, long Tokens)
+{
+    /// <summary>Prompts the trial left out because processing them alone threw, indexed in the campaign's whole prompt set.</summary>
+    public IReadOnlyList<FailedPrompt> Failed { get; init; } = [];
+}
 
 /// <summary>
 /// The trials of DESIGN §1.4–1.10 on a loaded model: geometry (from stored activations), one
@@ -107,10 +111,10 @@ public static class TrialJobs
 
         LayerSubset layers = LayerSubset.Parse(stage.Layers[index], $"stages.sweeps.layers[{index}]");
         string[] harmless = [.. workspace.Prompts.Records.Where(r => workspace.Comply.Contains(r.Category)).Select(r => r.Prompt)];
-        var records = new RecordSink(Records(artifacts, $"sweeps-{index}"));
+        var records = new RecordSink(Records(artifacts, $"sweeps-{index}"), workspace);
         (_, IReadOnlyList<SweepRow> rows) = SweepRunner.Run(
             model, tokenizer, template, workspace.Prompts, harmless, workspace.Judges, directions, [layers], stage.Alphas, stage.RandomControls, workspace.Options, seed: 0, progress, records.Add);
-        return new TrialResult(ResultsJson.SweepRows(rows), records.Tokens);
+        return new TrialResult(ResultsJson.SweepRows(rows), records.Tokens) { Failed = records.Failed };
     }
 
     private static TrialResult Cascade(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, CascadeStage stage, int index, string phase, string artifacts)
@@ -118,25 +122,26 @@ public static class TrialJobs
         CascadeSettings settings = CascadePlan(workspace)[index];
         PromptSet evaluated = CascadeRunner.Subset(workspace.Prompts, phase == "smoke" ? stage.Smoke : stage.Confirm);
         CascadeTrial trial = CascadeRunner.Run(model, tokenizer, template, workspace.Prompts, evaluated, workspace.Judges, settings, [.. workspace.Refuse], [.. workspace.Comply], workspace.Options);
-        Records(artifacts, $"cascade-{index}-{phase}")(settings.ToString(), trial.Result);
-        return new TrialResult(ResultsJson.CascadeTrial(settings, trial), trial.Result.Responses.Sum(r => (long)r.Tokens));
+        var records = new RecordSink(Records(artifacts, $"cascade-{index}-{phase}"), workspace);
+        records.Add(settings.ToString(), trial.Result);
+        return new TrialResult(ResultsJson.CascadeTrial(settings, trial), records.Tokens) { Failed = records.Failed };
     }
 
     private static TrialResult Descent(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, DescentStage stage, string artifacts)
     {
-        var records = new RecordSink(Records(artifacts, "descent"));
+        var records = new RecordSink(Records(artifacts, "descent"), workspace);
         DescentResult result = DescentRunner.Run(
             model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. workspace.Refuse], [.. workspace.Comply],
             stage.MaxRank, stage.RefusalTarget, stage.KlBudget, stage.Strategy == "peel", workspace.Options, records.Add);
-        return new TrialResult(ResultsJson.Descent(result, stage.Strategy), records.Tokens);
+        return new TrialResult(ResultsJson.Descent(result, stage.Strategy), records.Tokens) { Failed = records.Failed };
     }
 
     private static TrialResult Selective(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, SelectiveStage stage, string artifacts)
     {
-        var records = new RecordSink(Records(artifacts, "selective"));
+        var records = new RecordSink(Records(artifacts, "selective"), workspace);
         SelectiveResult result = SelectiveRunner.Run(
             model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. stage.Free], [.. stage.Keep], workspace.Comply[0], SelectiveAlphas, workspace.Options, records.Add);
-        return new TrialResult(ResultsJson.Selective(result, stage.Free, stage.Keep, stage.KlBudget), records.Tokens);
+        return new TrialResult(ResultsJson.Selective(result, stage.Free, stage.Keep, stage.KlBudget), records.Tokens) { Failed = records.Failed };
     }
 
     private static TrialResult Diff(CampaignWorkspace workspace, DiffStage stage, int index, string artifacts)
@@ -171,16 +176,27 @@ public static class TrialJobs
 
     /// <summary>
     /// Writes each evaluated variant's records and counts the tokens generated for them, so a
-    /// trial reports all it generated (the throughput metrics count it), not only the unedited run.
+    /// trial reports all it generated (the throughput metrics count it), not only the unedited run;
+    /// and gathers the prompts the evaluations left out, indexed in the campaign's whole prompt set
+    /// (an evaluation indexes its own subset).
     /// </summary>
-    private sealed class RecordSink(Action<string?, BaselineResult> write)
+    private sealed class RecordSink(Action<string?, BaselineResult> write, CampaignWorkspace workspace)
     {
+        private readonly SortedDictionary<int, FailedPrompt> _failed = [];
+
         public long Tokens { get; private set; }
+
+        public IReadOnlyList<FailedPrompt> Failed => [.. _failed.Values];
 
         public void Add(string? variant, BaselineResult result)
         {
             write(variant, result);
             Tokens += result.Responses.Sum(r => (long)r.Tokens);
+            foreach (FailedPrompt failed in result.Failed)
+            {
+                int index = workspace.Prompts.IndexOf(failed.Id);
+                _failed.TryAdd(index, failed with { Index = index });
+            }
         }
     }
 

@@ -10,4 +10,9 @@ namespace Geode.Grains.Campaigns;
 public sealed record TrialOutcome(
     [property: Id(0)] string Json,
     [property: Id(1)] long Tokens,
-    [property: Id(2)] string Silo);
+    [property: Id(2)] string Silo)
+{
+    /// <summary>The prompts the trial left out because processing them alone threw (indexed in the whole prompt set).</summary>
+    [Id(3)]
+    public IReadOnlyList<PromptFailure> Failures { get; init; } = [];
+}

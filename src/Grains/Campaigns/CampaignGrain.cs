@@ -602,6 +602,7 @@ public sealed partial class CampaignGrain(
             (lease, outcome) =>
             {
                 CampaignResults.WriteAtomically(CampaignResults.TrialFile(request.OutDir, stage, round, Record.Units[lease.Index]), JsonNode.Parse(outcome.Json)!);
+                RecordFailures(outcome.Failures);
                 return Task.FromResult((outcome.Tokens, outcome.Silo));
             });
 
@@ -610,6 +611,14 @@ public sealed partial class CampaignGrain(
         CampaignRequest request = Record.Request!;
         JsonObject provenance = CampaignProvenance.Build(workspace, Record.ModelHash);
         JsonObject results = CampaignResults.Assemble(workspace, request.Id, request.OutDir, Record.Stages, provenance, Record.Seconds);
+        if (Record.FailedPrompts.Count > 0)
+        {
+            // Every stage's, in stage order: the baseline's also sit in its own section.
+            results["failed_prompts"] = ResultsJson.FailedPrompts(Record.FailedPrompts
+                .OrderBy(f => Record.Stages.IndexOf(f.Stage)).ThenBy(f => f.Index)
+                .Select(f => (f.Stage, f.Index, f.PromptId, f.Cause)));
+        }
+
         CampaignResults.WriteAtomically(Path.Combine(request.OutDir, "results.json"), results);
         foreach (ICampaignReport report in reports)
         {

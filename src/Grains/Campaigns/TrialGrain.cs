@@ -7,11 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace Geode.Grains.Campaigns;
 
 /// <summary>
-/// One trial of a sweep, cascade, descent, selective or diff stage, on a compute silo's model
-/// worker (the model in the trial's precision). Returns the trial's results fragment as JSON.
+/// One trial of a sweep, cascade, descent, selective or diff stage, on a compute silo's
+/// <see cref="ITrialRunner"/> (its model worker, the model in the trial's precision). Returns the
+/// trial's results fragment as JSON, and reports its progress to the coordinator.
 /// </summary>
 [ComputePlacement]
-public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, GeodeMetrics metrics, ILocalSiloDetails silo, ILogger<TrialGrain> log) : Grain, ITrialGrain
+public sealed class TrialGrain(ITrialRunner runner, CampaignWorkspaces workspaces, GeodeMetrics metrics, ILogger<TrialGrain> log) : Grain, ITrialGrain
 {
     /// <inheritdoc />
     public async Task<TrialOutcome> Run(TrialWork work, CancellationToken cancellationToken)
@@ -21,14 +22,8 @@ public sealed class TrialGrain(ModelPool models, CampaignWorkspaces workspaces, 
         try
         {
             CampaignWorkspace workspace = workspaces.Get(work.Campaign);
-            ModelSession session = await models.Get(workspace.Campaign.Model, TrialJobs.DTypeOf(workspace, work.Stage, work.Index));
-            string name = silo.Name;
             var fraction = new TrialFraction();
-            Task<TrialOutcome> running = session.Worker.RunAsync(lm =>
-            {
-                TrialResult result = TrialJobs.Run(lm, session.Tokenizer, session.Template, workspace, work.Stage, work.Index, work.Argument, work.ArtifactDir, fraction.Set);
-                return new TrialOutcome(result.Json.ToJsonString(), result.Tokens, name);
-            }, cancellationToken);
+            Task<TrialOutcome> running = runner.RunAsync(work, workspace, fraction.Set, cancellationToken);
 
             // The torch thread only writes a number; reports go out from here, once a second at most.
             ICampaignGrain coordinator = GrainFactory.GetGrain<ICampaignGrain>(work.Campaign.Id);

@@ -38,7 +38,8 @@ public sealed class ModelShardRunner(ModelPool models, ILocalSiloDetails silo, I
         return work.Job == "generate"
             ? await session.Worker.RunAsync(lm =>
             {
-                IReadOnlyList<ResponseRecord> records = ShardJobs.Generate(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
+                BaselineResult result = ShardJobs.Generate(lm, session.Tokenizer, session.Template, workspace, work.Start, work.Count);
+                IReadOnlyList<ResponseRecord> records = result.Responses;
                 if (log.IsEnabled(LogLevel.Debug))
                 {
                     foreach (ResponseRecord record in records)
@@ -47,7 +48,11 @@ public sealed class ModelShardRunner(ModelPool models, ILocalSiloDetails silo, I
                     }
                 }
 
-                return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name, []);
+                return new ShardOutcome(ResponseRecordStream.Encode(records, null), null, records.Sum(r => (long)r.Tokens), name, [])
+                {
+                    // Prompts that threw alone inside the evaluation; the shard's other prompts are above.
+                    Failures = [.. result.Failed.Select(f => new PromptFailure { Stage = "baseline", Index = work.Start + f.Index, PromptId = f.Id, Cause = f.Cause })],
+                };
             }, cancellationToken)
             : await session.Worker.RunAsync(lm =>
             {

@@ -1,7 +1,7 @@
 using System.Runtime.ExceptionServices;
+using Geode.Analysis.Evaluation;
 using Geode.Analysis.Statistics;
 using Geode.Grains.Campaigns;
-using Geode.Model;
 using static TorchSharp.torch;
 
 namespace Geode.Grains.Workers;
@@ -68,24 +68,11 @@ internal static class ShardBisection
     }
 
     /// <summary>
-    /// Whether <paramref name="error"/> is one a prompt can cause. Not: bad input, cancellation, a
-    /// worker or model that is not there, transport errors, the process out of memory.
+    /// Whether <paramref name="error"/> is one a prompt can cause (<see cref="PromptFault.MayBe"/>),
+    /// and not the silo's: a model that is not there, transport errors, timeouts.
     /// </summary>
-    public static bool MayBeAPromptsFault(Exception error) => error is not (
-        OperationCanceledException
-        or BadInputException
-        or ObjectDisposedException
-        or ModelUnavailableException
-        or OrleansException
-        or TimeoutException
-        or OutOfMemoryException);
-
-    /// <summary>The shard's failure text: the exception's type and message.</summary>
-    public static string Cause(Exception error)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        return $"{error.GetType().Name}: {error.Message}";
-    }
+    public static bool MayBeAPromptsFault(Exception error) =>
+        PromptFault.MayBe(error) && error is not (ModelUnavailableException or OrleansException or TimeoutException);
 
     /// <summary>The parts' activation rows [L+1, Σn, H] in prompt order (parts are in order); null when no part carries any.</summary>
     private static Wire.TensorPayload? JoinActivations(List<ShardOutcome> parts)
@@ -132,7 +119,7 @@ internal static class ShardBisection
     {
         if (failed.Count == 1)
         {
-            failures.Add(new PromptFailure { Stage = stage, Index = failed.Start, PromptId = promptId(failed.Start), Cause = Cause(error) });
+            failures.Add(new PromptFailure { Stage = stage, Index = failed.Start, PromptId = promptId(failed.Start), Cause = PromptFault.Cause(error) });
             return;
         }
 

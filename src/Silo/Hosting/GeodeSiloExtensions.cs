@@ -91,6 +91,7 @@ public static class GeodeSiloExtensions
 
         // TryAdd: a benchmark or test silo may have put a simulated device here first.
         silo.Services.TryAddSingleton<IShardRunner, ModelShardRunner>();
+        silo.Services.TryAddSingleton<ITrialRunner, ModelTrialRunner>();
         silo.Services.AddMetrics();
         silo.Services.AddSingleton<GeodeMetrics>();
 

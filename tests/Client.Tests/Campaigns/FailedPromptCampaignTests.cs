@@ -120,6 +120,32 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
     }
 
     [Fact]
+    public async Task A_prompt_a_trial_throws_on_is_left_out_of_the_trial_and_listed_and_the_campaign_finishes()
+    {
+        // Prompt 5 (should_refuse) fails in the capture (no row) and again in the sweep's evaluation.
+        const string Stages = "capture: {position: last, input: template}\n  geometry: {}\n  sweeps: {alphas: [1.0], layers: [all], random_controls: 0}";
+        using var folder = new TempFolder();
+        (string file, PromptRecord[] prompts) = await Write(folder, Stages, FaultInjectingShardRunner.Throws, 5);
+
+        CampaignStatus status = await cluster.Run("trial-bad-prompt", file, folder);
+
+        Assert.True(status.Phase == CampaignPhase.Succeeded, status.Error);
+        Assert.Equal(0, status.Retries);
+        Assert.Equal([("capture", 5), ("sweeps", 5)], status.FailedPrompts.Select(f => (f.Stage, f.Index)).Order());
+        PromptFailure sweep = status.FailedPrompts.Single(f => f.Stage == "sweeps");
+        Assert.Equal((prompts[5].Id, "InvalidOperationException: the model worker cannot judge this prompt (injected)"), (sweep.PromptId, sweep.Cause));
+
+        // Every sweep row's rates are over the other 8 prompts; results.json and summary.md list both failures.
+        JsonObject results = Results(folder);
+        Assert.NotEmpty(results["sweeps"]!.AsArray());
+        Assert.All(results["sweeps"]!.AsArray(), row => Assert.Equal(Prompts - 1, row!["refusal"]!.AsObject().Sum(c => (int)c.Value!["n"]!)));
+        Assert.Equal([("capture", 5), ("sweeps", 5)], results["failed_prompts"]!.AsArray().Select(f => ((string)f!["stage"]!, (int)f["index"]!)));
+        string summary = await File.ReadAllTextAsync(Path.Combine(folder.Path, "out", MarkdownSummary.FileName));
+        Assert.Contains("## Prompts that failed", summary, StringComparison.Ordinal);
+        Assert.Contains($"| sweeps | 5 | {prompts[5].Id} | InvalidOperationException: the model worker cannot judge this prompt (injected) |", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_capture_whose_every_prompt_fails_fails_the_campaign()
     {
         using var folder = new TempFolder();
@@ -224,6 +250,8 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
                 silo.UseGeodeRole(compute: true);
                 silo.Services.AddSingleton<ModelShardRunner>();
                 silo.Services.AddSingleton<IShardRunner>(services => new FaultInjectingShardRunner(services.GetRequiredService<ModelShardRunner>()));
+                silo.Services.AddSingleton<ModelTrialRunner>();
+                silo.Services.AddSingleton<ITrialRunner>(services => new FaultInjectingTrialRunner(services.GetRequiredService<ModelTrialRunner>()));
                 silo.AddGeodeServices();
             });
             _cluster = builder.Build();
