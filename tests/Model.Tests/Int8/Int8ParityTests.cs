@@ -1,6 +1,6 @@
-using Geode.Model.Checkpoints;
 using Geode.Model.Inference;
 using Geode.Model.Native;
+using Geode.Model.Tests.Edits;
 using Geode.Model.Weights;
 using Geode.Tests;
 using Xunit.Abstractions;
@@ -22,7 +22,7 @@ public sealed class Int8ParityTests(ITestOutputHelper output)
     {
         TorchRuntime.Initialize(TorchRuntimeOptions.Default);
         using var scope = NewDisposeScope();
-        (Tensor ids, Tensor mask) = Inputs(fixture);
+        (Tensor ids, Tensor mask) = EditFixtures.Inputs(fixture);
         Tensor valid = mask.to(ScalarType.Bool);
         Tensor reference = Logits(fixture, new ModelPrecision(ScalarType.Float32), ids, mask);
         Tensor bf16 = Logits(fixture, new ModelPrecision(ScalarType.BFloat16), ids, mask);
@@ -58,12 +58,6 @@ public sealed class Int8ParityTests(ITestOutputHelper output)
         Assert.Equal(precision.Int8Weights, model.HasInt8Weights);
         using ForwardResult result = model.Forward(new ForwardRequest(ids, mask));
         return result.Logits!.to(ScalarType.Float64, copy: true);
-    }
-
-    private static (Tensor Ids, Tensor Mask) Inputs(string fixture)
-    {
-        using SafetensorsFile reference = SafetensorsFile.Open(Path.Combine(RepositoryPaths.HfFixture(fixture), "reference.safetensors"));
-        return (reference.Read("input_ids", ScalarType.Int64), reference.Read("attention_mask", ScalarType.Int64));
     }
 
     /// <summary>Max abs logit difference at real positions; KL(p‖q) of the next-token distributions at each row's last position, averaged; teacher-forced argmax agreement.</summary>
