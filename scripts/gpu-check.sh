@@ -28,7 +28,7 @@ geode doctor --device "$device" >"$out/doctor.txt" 2>&1
 echo "doctor exit $?" >>"$out/doctor.txt"
 {
   for fixture in "$bundle"/fixtures/*/; do
-    for dtype in float32 bfloat16; do
+    for dtype in float32 bfloat16 int8; do
       echo "== $(basename "$fixture") $dtype"
       geode model verify --model "$fixture" --reference "$fixture/reference.safetensors" --dtype "$dtype" --device "$device" 2>&1
       echo "exit $?"
@@ -41,7 +41,9 @@ echo "doctor exit $?" >>"$out/doctor.txt"
     for batch in 64 172 344; do
       geode bench capture --random-config "$shape" --dtype bfloat16 --prompts 344 --tokens 48 --batch "$batch" --device "$device" --json 2>&1
     done
-    geode bench generate --random-config "$shape" --dtype bfloat16 --prompts 64 --prompt-tokens 16 --new-tokens 64 --batch 64 --device "$device" --json 2>&1
+    for dtype in bfloat16 int8; do
+      geode bench generate --random-config "$shape" --dtype "$dtype" --prompts 64 --prompt-tokens 16 --new-tokens 64 --batch 64 --device "$device" --json 2>&1
+    done
     geode bench merge --random-config "$shape" --dtype bfloat16 --rank 1 --device "$device" --json 2>&1
   done
   geode bench sweep --model "$root/models/organism" --repeat 2 --device "$device" --json 2>&1

@@ -22,8 +22,8 @@ public sealed class CausalLM : IDisposable
     private readonly Dictionary<RopeSpec, RotaryEmbedding> _rotary = [];
     private readonly Dictionary<Edit, ResolvedEdit> _resolved = new(ReferenceEqualityComparer.Instance);
     private (ActivationEdits Edits, EditApplication Application)? _application;
-    private readonly Tensor _embedding;
-    private readonly Tensor _head;
+    private readonly WeightMatrix _embedding;
+    private readonly Linear _head;
     private readonly int _lastPositionTail;
 
     /// <summary>Builds the model over loaded weights; the model owns <paramref name="weights"/>.</summary>
@@ -32,13 +32,16 @@ public sealed class CausalLM : IDisposable
         Config = config;
         Weights = weights;
         Device = device;
-        _embedding = weights["embed_tokens.weight"];
-        DType = _embedding.dtype;
-        _head = config.TieWordEmbeddings ? _embedding : weights["lm_head.weight"];
+        _embedding = WeightMatrix.From(weights, "embed_tokens.weight");
+
+        // The final norm's gain is a vector, never quantised: it is in the dtype the model computes in.
+        DType = weights["norm.weight"].dtype;
+        Precision = new ModelPrecision(DType, weights.HasInt8 ? WeightFormat.Int8 : WeightFormat.Dense);
+        _head = new Linear(config.TieWordEmbeddings ? _embedding : WeightMatrix.From(weights, "lm_head.weight"), null);
         _finalNorm = new RmsNorm(weights["norm.weight"], config.RmsNormEps, config.NormAddsOne, castBeforeScale: config.Family == ModelFamily.Llama);
 
         HashSet<int> sources = [.. config.Layers.Where(l => l.KvSourceLayer is not null).Select(l => l.KvSourceLayer!.Value)];
-        _layers = [.. config.Layers.Select(spec => new DecoderLayer(spec, config, name => weights[name], weights.Find, sources.Contains(spec.Index)))];
+        _layers = [.. config.Layers.Select(spec => new DecoderLayer(spec, config, weights, sources.Contains(spec.Index)))];
         _lastPositionTail = FindLastPositionTail(config, sources);
         foreach (RopeSpec rope in config.Layers.Select(l => l.Rope).Distinct())
         {
@@ -49,8 +52,8 @@ public sealed class CausalLM : IDisposable
         {
             _perLayerEmbedding = new PerLayerEmbedding(
                 config,
-                weights["embed_tokens_per_layer.weight"],
-                weights["per_layer_model_projection.weight"],
+                WeightMatrix.From(weights, "embed_tokens_per_layer.weight"),
+                new Linear(WeightMatrix.From(weights, "per_layer_model_projection.weight"), null),
                 new RmsNorm(weights["per_layer_projection_norm.weight"], config.RmsNormEps, addOne: false, castBeforeScale: false));
         }
     }
@@ -64,8 +67,17 @@ public sealed class CausalLM : IDisposable
     /// <summary>Where the weights live.</summary>
     public Device Device { get; }
 
-    /// <summary>The weights' (and activations') dtype.</summary>
+    /// <summary>The activations' dtype, and the weights' unless <see cref="Precision"/> says they are int8.</summary>
     public ScalarType DType { get; }
+
+    /// <summary>The dtype the model computes in and how it holds its weights.</summary>
+    public ModelPrecision Precision { get; }
+
+    /// <summary>True when the weight matrices are int8 with per-row scales (<see cref="WeightFormat.Int8"/>).</summary>
+    public bool HasInt8Weights => Precision.Int8Weights;
+
+    /// <summary>Bytes the weights occupy on <see cref="Device"/> (int8 codes and their scales included); see <see cref="WeightFootprint"/>.</summary>
+    public long WeightBytes => Weights.ResidentBytes;
 
     /// <summary>The first layer a last-position-only pass computes for the last position alone (the layer count when none).</summary>
     internal int LastPositionTail => _lastPositionTail;
@@ -92,7 +104,7 @@ public sealed class CausalLM : IDisposable
             Edits = request.Edits is null ? null : Resolve(request.Edits),
         };
 
-        Tensor h = ids.dim() == 2 ? _embedding.index_select(0, ids.flatten()).view(batch, steps, -1) : throw new ArgumentException("InputIds must be [B, T].");
+        Tensor h = ids.dim() == 2 ? _embedding.Rows(ids.flatten(), DType).view(batch, steps, -1) : throw new ArgumentException("InputIds must be [B, T].");
         if (Config.ScaleEmbeddings)
         {
             h = h * PerLayerEmbedding.ScalarIn(Math.Sqrt(Config.HiddenSize), DType);
@@ -161,7 +173,7 @@ public sealed class CausalLM : IDisposable
             if (request.Logits != LogitsScope.None)
             {
                 Tensor headInput = request.Logits == LogitsScope.Last ? normed.narrow(1, normed.shape[1] - 1, 1) : normed;
-                logits = nn.functional.linear(headInput, _head);
+                logits = _head.Forward(headInput);
                 if (Config.FinalLogitSoftcap is double cap)
                 {
                     logits = (logits / cap).tanh() * cap;
@@ -189,33 +201,58 @@ public sealed class CausalLM : IDisposable
 
     /// <summary>
     /// Applies <paramref name="edit"/> to the weights themselves (W ← diag(s)(W − α U Uᵀ W) per part),
-    /// rounding to the weight dtype. Forward passes afterwards see the edited model.
+    /// in float32, rounding to the weight dtype. On an int8 model each edited writer is dequantised,
+    /// edited and requantised with fresh row scales, as an in-place int8 edit would be: a change
+    /// smaller than half a quantisation step rounds away. Forward passes afterwards see the edited model.
     /// </summary>
     /// <exception cref="BadInputException">The edit does not fit this model (see <see cref="Edit.Validate"/>).</exception>
     public void ApplyToWeights(Edit edit)
     {
         edit.Validate(Config);
         using var noGrad = no_grad();
-        using ResolvedEdit resolved = ResolvedEdit.Resolve(edit, WriterWeight, PostNormGain, Config.HiddenSize, Device);
-        foreach ((int layer, WriterKind writer) in resolved.Targets.ToList())
+        ResolvedEdit resolved;
+        using (NewDisposeScope())
         {
-            using var scope = NewDisposeScope();
-            Tensor weight = WriterWeight(layer, writer);
-            Tensor edited = weight.to(ScalarType.Float32);
-            foreach (WriterOperation operation in resolved.For(layer, writer))
-            {
-                edited = operation.ApplyToWeight(edited);
-            }
+            resolved = ResolvedEdit.Resolve(edit, EditableWeight, PostNormGain, Config.HiddenSize, Device);
+        }
 
-            weight.copy_(edited.to(weight.dtype));
+        using (resolved)
+        {
+            foreach ((int layer, WriterKind writer) in resolved.Targets.ToList())
+            {
+                using var scope = NewDisposeScope();
+                Tensor edited = DequantizedWriterWeight(layer, writer);
+                foreach (WriterOperation operation in resolved.For(layer, writer))
+                {
+                    edited = operation.ApplyToWeight(edited);
+                }
+
+                Weights.Overwrite(writer.WeightName(layer), edited.to(HasInt8Weights ? ScalarType.Float32 : DType));
+            }
         }
 
         ClearResolvedEdits();
     }
 
-    /// <summary>The weight of a writer [H, in].</summary>
+    /// <summary>
+    /// The stored weight of a writer [H, in]: the weight itself, or on an int8 model its int8 codes
+    /// (scaled by <see cref="WriterWeightScales"/>). The model owns it; an edit changes it in place.
+    /// </summary>
     /// <exception cref="BadInputException">The model has no such layer or writer.</exception>
-    public Tensor WriterWeight(int layer, WriterKind writer)
+    public Tensor WriterWeight(int layer, WriterKind writer) => Writer(layer, writer).Weight.Values;
+
+    /// <summary>The float32 per-row scales [H] of a writer's int8 codes; null when the model's weights are not int8.</summary>
+    /// <exception cref="BadInputException">The model has no such layer or writer.</exception>
+    public Tensor? WriterWeightScales(int layer, WriterKind writer) => Writer(layer, writer).Weight.RowScales;
+
+    /// <summary>
+    /// A new float32 copy [H, in] of a writer's weight as the forward pass uses it: dequantised
+    /// (diag(s) q) on an int8 model, converted otherwise. The caller owns it.
+    /// </summary>
+    /// <exception cref="BadInputException">The model has no such layer or writer.</exception>
+    public Tensor DequantizedWriterWeight(int layer, WriterKind writer) => Writer(layer, writer).Weight.ToFloat32();
+
+    private Linear Writer(int layer, WriterKind writer)
     {
         if (layer < 0 || layer >= _layers.Length)
         {
@@ -224,12 +261,18 @@ public sealed class CausalLM : IDisposable
 
         return writer switch
         {
-            WriterKind.AttentionOutput => _layers[layer].Attention.Output.Weight,
-            WriterKind.MlpOutput => _layers[layer].Mlp.Down.Weight,
-            _ => _layers[layer].PerLayerProjection?.Weight
+            WriterKind.AttentionOutput => _layers[layer].Attention.Output,
+            WriterKind.MlpOutput => _layers[layer].Mlp.Down,
+            _ => _layers[layer].PerLayerProjection
                 ?? throw new BadInputException($"{Config.ModelType} has no per_layer_projection writer.", "edit", "writers"),
         };
     }
+
+    /// <summary>
+    /// What resolving an edit reads a writer's weight from: the stored tensor when it is a float
+    /// (resolving copies it), a dequantised float32 copy when int8 (freed by the caller's scope).
+    /// </summary>
+    private Tensor EditableWeight(int layer, WriterKind writer) => HasInt8Weights ? DequantizedWriterWeight(layer, writer) : WriterWeight(layer, writer);
 
     /// <summary>The writers this architecture has.</summary>
     public IReadOnlyList<WriterKind> Writers => Config.PerLayerInputSize > 0
@@ -268,7 +311,7 @@ public sealed class CausalLM : IDisposable
                 edit.Validate(Config);
                 using (NewDisposeScope())
                 {
-                    entry = ResolvedEdit.Resolve(edit, WriterWeight, PostNormGain, Config.HiddenSize, Device);
+                    entry = ResolvedEdit.Resolve(edit, EditableWeight, PostNormGain, Config.HiddenSize, Device);
                 }
 
                 _resolved[edit] = entry;

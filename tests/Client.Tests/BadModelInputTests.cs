@@ -106,7 +106,7 @@ public sealed class BadModelInputTests(ITestOutputHelper log) : IDisposable
 
         string error = await Run(full);
 
-        Assert.Contains("--dtype: 'float8' is not a dtype Geode runs models in; use float32, bfloat16, float16 or float64.", error, StringComparison.Ordinal);
+        Assert.Contains("--dtype: 'float8' is not a dtype Geode runs models in; use float32, bfloat16, float16, float64, int8.", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class BenchCommandTests : IDisposable
     [InlineData("bench", "capture", "--random-config", "gemma9-huge")]
     [InlineData("bench", "capture")]
     [InlineData("bench", "capture", "--random-config", "gemma4-tiny", "--batch", "0")]
-    [InlineData("bench", "capture", "--random-config", "gemma4-tiny", "--dtype", "int8")]
+    [InlineData("bench", "capture", "--random-config", "gemma4-tiny", "--dtype", "int4")]
     public async Task Bad_bench_flags_exit_with_code_2(params string[] args)
     {
         CliResult result = await CliRunner.RunAsync(args);

@@ -74,7 +74,7 @@ internal static class BaselineCommand
             IChatTemplate template = ChatTemplates.ForModelType(config.ModelType);
             using TextTokenizer tokenizer = TextTokenizer.Load(tokenizerPath);
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
-            using CausalLM lm = ModelLoader.Load(folder, new LoadOptions(dtype.Read(parsed), ModelFolder.DeviceOf(info.Device)));
+            using CausalLM lm = ModelLoader.Load(folder, LoadOptions.For(dtype.Read(parsed), ModelFolder.DeviceOf(info.Device)));
             TextWriter error = parsed.InvocationConfiguration.Error;
             BaselineResult result = BaselineEvaluator.Run(
                 lm, tokenizer, template, set, panel, new BaselineOptions(limit, size) { Edit = loadedEdit, EarlyStop = parsed.GetValue(earlyStop) },

@@ -38,9 +38,9 @@ internal static class BenchCommand
         command.Add(json);
         command.SetAction(async (parsed, cancellation) =>
         {
-            TorchSharp.torch.ScalarType? scalarType = dtype.Read(parsed);
+            ModelPrecision? precision = dtype.Read(parsed);
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
-            LoadMeasurement m = LoadMeasurement.Measure(parsed.GetValue(model)!, new LoadOptions(scalarType, new TorchSharp.torch.Device(info.Device.ToString())));
+            LoadMeasurement m = LoadMeasurement.Measure(parsed.GetValue(model)!, LoadOptions.For(precision, new TorchSharp.torch.Device(info.Device.ToString())));
             TextWriter output = parsed.InvocationConfiguration.Output;
             await output.WriteLineAsync(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(new
@@ -74,11 +74,17 @@ internal static class BenchCommand
 
         command.SetAction(async (parsed, cancellation) =>
         {
-            TorchSharp.torch.ScalarType scalarType = dtype.Read(parsed) ?? TorchSharp.torch.ScalarType.Float32;
+            ModelPrecision precision = dtype.Read(parsed) ?? new ModelPrecision(TorchSharp.torch.ScalarType.Float32);
+            if (precision.Int8Weights)
+            {
+                // int8 is how a model is held once loaded, not a checkpoint format transformers reads.
+                throw new BadInputException("--dtype: int8 is a load-time format; write the checkpoint in a float dtype and load it with --dtype int8.", "--dtype");
+            }
+
             string folder = parsed.GetValue(output)!;
             RandomConfigs.Get(parsed.GetValue(random)!);
             TorchRuntime.Initialize(TorchRuntimeOptions.Default);
-            RandomCheckpoint.Write(parsed.GetValue(random)!, parsed.GetValue(seed), scalarType, folder);
+            RandomCheckpoint.Write(parsed.GetValue(random)!, parsed.GetValue(seed), precision.Compute, folder);
             await parsed.InvocationConfiguration.Output.WriteLineAsync($"wrote {Path.Combine(folder, "model.safetensors")} and config.json");
             return GeodeCli.Ok;
         });
@@ -103,8 +109,9 @@ internal static class BenchCommand
 
         command.SetAction(async (parsed, cancellation) =>
         {
-            (CausalLM lm, string name, TorchRuntimeInfo info, TorchSharp.torch.ScalarType scalarType) = source.Load(parsed, "bench capture");
+            (CausalLM lm, string name, TorchRuntimeInfo info, string dtypeName) = source.Load(parsed, "bench capture");
             CaptureMeasurement m;
+            long weightBytes = lm.WeightBytes;
             using (lm)
             {
                 m = CaptureBenchmark.Run(lm, parsed.GetValue(prompts), parsed.GetValue(tokens), parsed.GetValue(batch), source.Seed(parsed));
@@ -119,7 +126,8 @@ internal static class BenchCommand
                     prompts = m.Prompts,
                     tokens = m.Tokens,
                     batch = m.Batch,
-                    dtype = scalarType.ToString(),
+                    dtype = dtypeName,
+                    weight_bytes = weightBytes,
                     threads = info.TorchThreads,
                     seconds = Math.Round(m.Seconds, 3),
                     prompts_per_s = Math.Round(m.PromptsPerSecond, 2),
@@ -132,8 +140,8 @@ internal static class BenchCommand
             else
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: {m.Prompts} prompts x {m.Tokens} tokens, batch {m.Batch}, {scalarType}, {info.TorchThreads} threads on {m.Device}\n" +
-                    $"  {m.PromptsPerSecond:F2} prompts/s, {m.TokensPerSecond:F0} tokens/s, {m.Seconds:F2} s, peak memory {Mib(m.PeakMemoryBytes)} MiB"));
+                    $"{name}: {m.Prompts} prompts x {m.Tokens} tokens, batch {m.Batch}, {dtypeName}, {info.TorchThreads} threads on {m.Device}\n" +
+                    $"  {m.PromptsPerSecond:F2} prompts/s, {m.TokensPerSecond:F0} tokens/s, {m.Seconds:F2} s, weights {Mib(weightBytes)} MiB, peak memory {Mib(m.PeakMemoryBytes)} MiB"));
             }
 
             return GeodeCli.Ok;

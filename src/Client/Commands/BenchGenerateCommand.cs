@@ -27,8 +27,9 @@ internal static class BenchGenerateCommand
 
         command.SetAction(async (parsed, cancellation) =>
         {
-            (CausalLM lm, string name, TorchRuntimeInfo info, TorchSharp.torch.ScalarType scalarType) = source.Load(parsed, "bench generate");
+            (CausalLM lm, string name, TorchRuntimeInfo info, string dtypeName) = source.Load(parsed, "bench generate");
             GenerationMeasurement m;
+            long weightBytes = lm.WeightBytes;
             using (lm)
             {
                 m = GenerationBenchmark.Run(lm, parsed.GetValue(prompts), parsed.GetValue(promptTokens), parsed.GetValue(newTokens), parsed.GetValue(batch), source.Seed(parsed));
@@ -43,7 +44,8 @@ internal static class BenchGenerateCommand
                     prompt_tokens = m.PromptTokens,
                     new_tokens = m.NewTokens,
                     batch = m.Batch,
-                    dtype = scalarType.ToString(),
+                    dtype = dtypeName,
+                    weight_bytes = weightBytes,
                     threads = info.TorchThreads,
                     seconds = Math.Round(m.Seconds, 3),
                     tokens_per_s = Math.Round(m.TokensPerSecond, 1),
@@ -52,8 +54,8 @@ internal static class BenchGenerateCommand
                     checksum = m.Checksum,
                 })
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: {m.Prompts} prompts x {m.PromptTokens} tokens, {m.NewTokens} new tokens each, batch {m.Batch}, {scalarType}, {info.TorchThreads} threads on {m.Device}\n" +
-                    $"  {m.TokensPerSecond:F0} tokens/s, {m.Seconds:F2} s, peak memory {BenchCommand.Mib(m.PeakMemoryBytes)} MiB"));
+                    $"{name}: {m.Prompts} prompts x {m.PromptTokens} tokens, {m.NewTokens} new tokens each, batch {m.Batch}, {dtypeName}, {info.TorchThreads} threads on {m.Device}\n" +
+                    $"  {m.TokensPerSecond:F0} tokens/s, {m.Seconds:F2} s, weights {BenchCommand.Mib(weightBytes)} MiB, peak memory {BenchCommand.Mib(m.PeakMemoryBytes)} MiB"));
             return GeodeCli.Ok;
         });
         return command;

@@ -21,7 +21,7 @@ internal static class BenchMergeCommand
         command.Add(json);
         command.SetAction(async (parsed, cancellation) =>
         {
-            (CausalLM lm, string name, TorchRuntimeInfo info, TorchSharp.torch.ScalarType scalarType) = source.Load(parsed, "bench merge");
+            (CausalLM lm, string name, TorchRuntimeInfo info, string dtypeName) = source.Load(parsed, "bench merge");
             MergeMeasurement m;
             using (lm)
             {
@@ -36,7 +36,7 @@ internal static class BenchMergeCommand
                     rank = m.Rank,
                     writers = m.Writers,
                     writer_bytes = m.WriterBytes,
-                    dtype = scalarType.ToString(),
+                    dtype = dtypeName,
                     threads = info.TorchThreads,
                     seconds = Math.Round(m.Seconds, 3),
                     gigabytes_per_s = Math.Round(m.BytesPerSecond / 1e9, 3),
@@ -44,7 +44,7 @@ internal static class BenchMergeCommand
                     device = m.Device,
                 })
                 : string.Create(CultureInfo.InvariantCulture,
-                    $"{name}: rank-{m.Rank} projection merged into {m.Writers} writers ({BenchCommand.Mib(m.WriterBytes)} MiB), {scalarType}, {info.TorchThreads} threads on {m.Device}\n" +
+                    $"{name}: rank-{m.Rank} projection merged into {m.Writers} writers ({BenchCommand.Mib(m.WriterBytes)} MiB), {dtypeName}, {info.TorchThreads} threads on {m.Device}\n" +
                     $"  {m.Seconds:F3} s, {m.BytesPerSecond / 1e9:F2} GB/s, peak memory {BenchCommand.Mib(m.PeakMemoryBytes)} MiB"));
             return GeodeCli.Ok;
         });

@@ -36,9 +36,9 @@ internal sealed class BenchModelOptions
     /// <summary>The seed given.</summary>
     public long Seed(ParseResult parsed) => parsed.GetValue(_seed);
 
-    /// <summary>Starts torch and loads (or builds) the model.</summary>
+    /// <summary>Starts torch and loads (or builds) the model; also gives the precision's name (<c>float32</c>, <c>int8</c>...).</summary>
     /// <exception cref="BadInputException">Neither or both of --model and --random-config, or an unknown shape.</exception>
-    public (CausalLM Model, string Name, TorchRuntimeInfo Runtime, TorchSharp.torch.ScalarType DType) Load(ParseResult parsed, string command)
+    public (CausalLM Model, string Name, TorchRuntimeInfo Runtime, string DType) Load(ParseResult parsed, string command)
     {
         string? folder = parsed.GetValue(_model), preset = parsed.GetValue(_random);
         if ((folder is null) == (preset is null))
@@ -51,12 +51,12 @@ internal sealed class BenchModelOptions
             RandomConfigs.Get(preset);
         }
 
-        TorchSharp.torch.ScalarType scalarType = _dtype.Read(parsed) ?? TorchSharp.torch.ScalarType.Float32;
+        ModelPrecision precision = _dtype.Read(parsed) ?? new ModelPrecision(TorchSharp.torch.ScalarType.Float32);
         TorchRuntimeInfo info = TorchRuntime.Initialize(_runtime.Read(parsed));
         var device = new TorchSharp.torch.Device(info.Device.ToString());
         CausalLM lm = preset is not null
-            ? RandomModel.Create(RandomConfigs.Get(preset), parsed.GetValue(_seed), scalarType, device)
-            : ModelLoader.Load(folder!, new LoadOptions(scalarType, device));
-        return (lm, preset ?? folder!, info, scalarType);
+            ? RandomModel.Create(RandomConfigs.Get(preset), parsed.GetValue(_seed), precision, device)
+            : ModelLoader.Load(folder!, LoadOptions.For(precision, device));
+        return (lm, preset ?? folder!, info, DTypeOption.NameOf(precision));
     }
 }

@@ -58,7 +58,7 @@ internal static class GenerateCommand
             }
 
             SamplingOptions? sampling = Sampling(parsed.GetValue(temperature), parsed.GetValue(topK), parsed.GetValue(topP), parsed.GetValue(seed));
-            ScalarType? type = dtype.Read(parsed);
+            ModelPrecision? type = dtype.Read(parsed);
             bool isRaw = parsed.GetValue(raw);
             string? systemText = parsed.GetValue(system);
             if (isRaw && systemText is not null)
@@ -86,7 +86,7 @@ internal static class GenerateCommand
             IReadOnlyList<int> stops = ChatPrompt.StopIds(config, template, tokenizer);
 
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
-            using CausalLM lm = ModelLoader.Load(folder, new LoadOptions(type, ModelFolder.DeviceOf(info.Device)));
+            using CausalLM lm = ModelLoader.Load(folder, LoadOptions.For(type, ModelFolder.DeviceOf(info.Device)));
             var options = new GenerationOptions(limit)
             {
                 StopIds = stops,

@@ -58,8 +58,8 @@ internal static class ModelVerifyCommand
         command.SetAction(async (parsed, cancellation) =>
         {
             // Every input is checked before torch starts, so a typo costs milliseconds.
-            ScalarType type = dtype.Read(parsed) ?? ScalarType.Float32;
-            double limit = parsed.GetValue(tolerance) ?? type switch
+            ModelPrecision type = dtype.Read(parsed) ?? new ModelPrecision(ScalarType.Float32);
+            double limit = parsed.GetValue(tolerance) ?? type.Compute switch
             {
                 ScalarType.Float32 => Float32Tolerance,
                 ScalarType.Float64 => Float64Tolerance,
@@ -77,9 +77,10 @@ internal static class ModelVerifyCommand
             TorchRuntimeOptions options = runtime.Read(parsed);
             TorchRuntimeInfo info = TorchRuntime.Initialize(options);
 
-            bool half = type is ScalarType.BFloat16 or ScalarType.Float16;
+            // int8 computes in bfloat16 and adds its own rounding: judged like half precision.
+            bool half = type.Int8Weights || type.Compute is ScalarType.BFloat16 or ScalarType.Float16;
             var judged = new VerificationTolerance(limit, RelativeToReference: half, JudgeTokens: !half);
-            VerificationReport report = ReferenceVerifier.Verify(folder, referencePath, new LoadOptions(type, ModelFolder.DeviceOf(info.Device)), judged);
+            VerificationReport report = ReferenceVerifier.Verify(folder, referencePath, LoadOptions.For(type, ModelFolder.DeviceOf(info.Device)), judged);
             TextWriter output = parsed.InvocationConfiguration.Output;
             await output.WriteAsync(parsed.GetValue(json)
                 ? JsonSerializer.Serialize(ToJson(report, type)) + Environment.NewLine
@@ -108,7 +109,7 @@ internal static class ModelVerifyCommand
         }
     }
 
-    private static string Format(VerificationReport report, ScalarType dtype, DeviceSpec device)
+    private static string Format(VerificationReport report, ModelPrecision dtype, DeviceSpec device)
     {
         int width = Math.Max(40, report.Metrics.Max(m => m.Name.Length) + 2);
         var text = new StringBuilder();
@@ -129,7 +130,7 @@ internal static class ModelVerifyCommand
 
     private static bool IsTokenCount(VerificationMetric metric) => metric.Name.StartsWith("greedy_", StringComparison.Ordinal);
 
-    private static object ToJson(VerificationReport report, ScalarType dtype) => new
+    private static object ToJson(VerificationReport report, ModelPrecision dtype) => new
     {
         model = report.Model,
         reference = report.Reference,

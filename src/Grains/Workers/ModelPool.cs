@@ -4,7 +4,6 @@ using Geode.Model.Config;
 using Geode.Model.Text;
 using Geode.Model.Weights;
 using Microsoft.Extensions.Options;
-using static TorchSharp.torch;
 
 namespace Geode.Grains.Workers;
 
@@ -21,7 +20,7 @@ public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDispos
 
     /// <summary>The session for the model in <paramref name="folder"/> at <paramref name="dtype"/>, loading it on first use.</summary>
     /// <param name="folder">The checkpoint folder.</param>
-    /// <param name="dtype">float32, bfloat16, float16 or float64.</param>
+    /// <param name="dtype">One of <see cref="ModelDTypes.Names"/> (float32, bfloat16, float16, float64, int8).</param>
     /// <param name="device">The campaign's device; the silo's <c>--device</c> wins when set.</param>
     /// <exception cref="BadInputException">The folder, tokenizer or checkpoint is missing or malformed.</exception>
     public Task<ModelSession> Get(string folder, string dtype, string device)
@@ -57,7 +56,7 @@ public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDispos
 
     private async Task<ModelSession> Load(string folder, string dtype, string device)
     {
-        if (!ModelDTypes.TryParse(dtype, out ScalarType scalar))
+        if (!ModelDTypes.TryParse(dtype, out ModelPrecision precision))
         {
             throw new BadInputException($"dtype '{dtype}' is not one of {string.Join(", ", ModelDTypes.Names)}.", "model.dtype");
         }
@@ -70,7 +69,7 @@ public sealed class ModelPool(IOptions<ModelPoolOptions> options) : IAsyncDispos
 
         ModelConfig config = ConfigReader.Read(folder);
         TextTokenizer tokenizer = TextTokenizer.Load(tokenizerPath);
-        var worker = new ModelWorker(() => ModelLoader.Load(folder, new LoadOptions(scalar, TorchSharp.torch.device(device))), options.Value.QueueCapacity, $"geode-model {Path.GetFileName(folder)} {dtype}");
+        var worker = new ModelWorker(() => ModelLoader.Load(folder, LoadOptions.For(precision, TorchSharp.torch.device(device))), options.Value.QueueCapacity, $"geode-model {Path.GetFileName(folder)} {dtype}");
         try
         {
             await worker.Ready.ConfigureAwait(false);

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Geode.Model.Benchmarks;
 
 /// <summary>What loading a checkpoint cost.</summary>
-/// <param name="ModelBytes">The loaded tensors' size in the target dtype.</param>
+/// <param name="ModelBytes">The loaded tensors' size in the target precision (<see cref="CausalLM.WeightBytes"/>).</param>
 /// <param name="BaselineBytes">Resident memory just before loading (runtime and libtorch already up).</param>
 /// <param name="PeakBytes">The process's peak resident memory after loading.</param>
 /// <param name="Seconds">Wall time of the load.</param>
@@ -31,7 +31,6 @@ public sealed record LoadMeasurement(long ModelBytes, long BaselineBytes, long P
         var clock = Stopwatch.StartNew();
         using CausalLM model = ModelLoader.Load(folder, options);
         double seconds = clock.Elapsed.TotalSeconds;
-        long bytes = model.Weights.Names.Sum(name => model.Weights[name].NumberOfElements * model.Weights[name].ElementSize);
-        return new LoadMeasurement(bytes, baseline, ProcessMemory.PeakResidentBytes(), seconds);
+        return new LoadMeasurement(model.WeightBytes, baseline, ProcessMemory.PeakResidentBytes(), seconds);
     }
 }

@@ -39,7 +39,8 @@ public static class MergeBenchmark
         long bytes = layers.Sum(layer => model.Writers.Sum(writer =>
         {
             Tensor weight = model.WriterWeight(layer, writer);
-            return weight.NumberOfElements * weight.ElementSize;
+            Tensor? scales = model.WriterWeightScales(layer, writer);
+            return (weight.NumberOfElements * weight.ElementSize) + (scales is null ? 0 : scales.NumberOfElements * scales.ElementSize);
         }));
 
         var clock = Stopwatch.StartNew();

@@ -86,6 +86,10 @@ public sealed class CheckpointFolder : IDisposable
     public torch.Tensor Read(string name, torch.ScalarType? dtype = null, torch.Device? device = null) =>
         FileFor(name).Read(name, dtype, device);
 
+    /// <summary>Rows <c>[start, start + count)</c> of the tensor named <paramref name="name"/>, in <paramref name="dtype"/> on the CPU.</summary>
+    /// <exception cref="BadInputException">No such tensor.</exception>
+    internal torch.Tensor ReadRows(string name, long start, long count, torch.ScalarType dtype) => FileFor(name).ReadRows(name, start, count, dtype);
+
     /// <summary>Closes every file.</summary>
     public void Dispose()
     {

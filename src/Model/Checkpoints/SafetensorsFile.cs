@@ -176,6 +176,28 @@ public sealed class SafetensorsFile : IDisposable
     }
 
     /// <summary>
+    /// Reads rows <c>[start, start + count)</c> along the first axis into <paramref name="dtype"/> on the
+    /// CPU, without reading the rest: how int8 loading quantises a large table a block at a time.
+    /// </summary>
+    /// <exception cref="BadInputException">No such tensor, or the file was shortened since it was opened.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rows are outside the first axis.</exception>
+    internal torch.Tensor ReadRows(string name, long start, long count, torch.ScalarType dtype)
+    {
+        TensorInfo info = Get(name);
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (info.Shape.Length == 0 || start < 0 || count < 0 || start + count > info.Shape[0])
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"{Path}: rows [{start}, {start + count}) of tensor '{name}' with shape [{string.Join(", ", info.Shape)}].");
+        }
+
+        using IDisposable scope = torch.NewDisposeScope();
+        long rowBytes = info.Shape[0] == 0 ? 0 : info.ByteLength / info.Shape[0];
+        torch.Tensor stored = torch.empty([count, .. info.Shape[1..]], dtype: info.DType.ToScalarType());
+        TensorMemory.ForEachChunk(stored, (chunk, offset) => ReadExactly(chunk, info.DataOffset + (start * rowBytes) + offset, name));
+        return stored.to(dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Copies the stored bytes of <c>tensor[index]</c> along the first axis to <paramref name="destination"/>
     /// through a buffer of at most 1 MiB, without making a tensor: how a merge concatenates files
     /// whose whole would not fit in memory.

@@ -20,6 +20,15 @@ namespace Geode.Model.Export;
 /// Memory: the model, loaded in the checkpoint's own dtype, plus one tensor at a time. The output is
 /// assembled in a temporary folder beside <c>outFolder</c> and renamed into place at the end, so a
 /// failed export never leaves a half-written checkpoint under the final name.
+/// <para>
+/// An export is never int8 (<see cref="WeightFormat.Int8"/>): the model is loaded dense, in the
+/// checkpoint's own dtype, and the edit is applied to those weights. int8 is a way to hold a model
+/// once loaded, not a checkpoint format; writing dequantised int8 weights back would put int8's
+/// rounding into every matrix under the source's dtype. To run an exported edit in 8 bits, load the
+/// export with <c>--dtype int8</c>: that quantises the edited weights once, where an edit made on an
+/// int8 model (<see cref="CausalLM.ApplyToWeights"/>) requantises already quantised ones and rounds
+/// away what moves a weight by less than half a step.
+/// </para>
 /// </remarks>
 public static class CheckpointExporter
 {

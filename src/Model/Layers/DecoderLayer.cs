@@ -1,6 +1,7 @@
 using Geode.Model.Config;
 using Geode.Model.Edits;
 using Geode.Model.Inference;
+using Geode.Model.Weights;
 using static TorchSharp.torch;
 
 namespace Geode.Model.Layers;
@@ -28,13 +29,13 @@ internal sealed class DecoderLayer
     private readonly RmsNorm? _postPerLayerNorm;
     private readonly Tensor? _layerScalar;
 
-    public DecoderLayer(LayerSpec spec, ModelConfig config, Func<string, Tensor> required, Func<string, Tensor?> optional, bool storesSharedKv)
+    public DecoderLayer(LayerSpec spec, ModelConfig config, WeightStore weights, bool storesSharedKv)
     {
         _spec = spec;
         _config = config;
         string p = $"layers.{spec.Index}.";
-        RmsNorm Norm(string name) => new(required(p + name + ".weight"), config.RmsNormEps, config.NormAddsOne, castBeforeScale: config.Family == ModelFamily.Llama);
-        Linear Proj(string name, bool bias) => new(required(p + name + ".weight"), bias ? required(p + name + ".bias") : null);
+        RmsNorm Norm(string name) => new(weights[p + name + ".weight"], config.RmsNormEps, config.NormAddsOne, castBeforeScale: config.Family == ModelFamily.Llama);
+        Linear Proj(string name, bool bias) => new(WeightMatrix.From(weights, p + name + ".weight"), bias ? weights[p + name + ".bias"] : null);
 
         _inputNorm = Norm("input_layernorm");
         if (config.SandwichNorms)
@@ -75,7 +76,7 @@ internal sealed class DecoderLayer
             _postPerLayerNorm = Norm("post_per_layer_input_norm");
         }
 
-        _layerScalar = config.LayerScalar ? optional(p + "layer_scalar") : null;
+        _layerScalar = config.LayerScalar ? weights.Find(p + "layer_scalar") : null;
     }
 
     public Attention Attention { get; }

@@ -11,17 +11,18 @@ namespace Geode.Model.Layers;
 /// ple  = (proj + tok) · 2^−½
 /// </code>
 /// </summary>
-internal sealed class PerLayerEmbedding(ModelConfig config, Tensor table, Tensor projection, RmsNorm projectionNorm)
+internal sealed class PerLayerEmbedding(ModelConfig config, WeightMatrix table, Linear projection, RmsNorm projectionNorm)
 {
     public Tensor Forward(Tensor ids, Tensor h0)
     {
         using var scope = NewDisposeScope();
         long batch = ids.shape[0], steps = ids.shape[1];
         int layers = config.NumLayers, width = config.PerLayerInputSize;
-        // transformers rounds the embedding scale to the table's dtype; the other two factors are
-        // Python floats applied in the activation dtype.
-        Tensor tokens = table.index_select(0, ids.flatten()).view(batch, steps, -1) * ScalarIn(Math.Sqrt(width), table.dtype);
-        Tensor projected = nn.functional.linear(h0, projection) * Math.Pow(config.HiddenSize, -0.5);
+        // transformers rounds the embedding scale to the table's dtype (the activations' dtype:
+        // an int8 table is looked up into it); the other two factors are Python floats applied in
+        // the activation dtype.
+        Tensor tokens = table.Rows(ids.flatten(), h0.dtype).view(batch, steps, -1) * ScalarIn(Math.Sqrt(width), h0.dtype);
+        Tensor projected = projection.Forward(h0) * Math.Pow(config.HiddenSize, -0.5);
         projected = projectionNorm.Forward(projected.view(batch, steps, layers, width));
         Tensor combined = (projected + tokens.view(batch, steps, layers, width)) * Math.Pow(2, -0.5);
         return combined.MoveToOuterDisposeScope();

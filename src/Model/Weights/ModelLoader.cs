@@ -5,19 +5,28 @@ using static TorchSharp.torch;
 namespace Geode.Model.Weights;
 
 /// <summary>How to load a checkpoint.</summary>
-/// <param name="DType">Target dtype; null keeps the checkpoint's (its token embedding's).</param>
+/// <param name="DType">Target (compute) dtype; null keeps the checkpoint's (its token embedding's).</param>
 /// <param name="Device">Target device.</param>
 public sealed record LoadOptions(ScalarType? DType, Device Device)
 {
     /// <summary>The checkpoint's dtype, on the CPU.</summary>
     public static LoadOptions Default { get; } = new(null, CPU);
+
+    /// <summary>Dense weights in <see cref="DType"/>, or int8 weight matrices computing in <see cref="DType"/>.</summary>
+    public WeightFormat Weights { get; init; }
+
+    /// <summary>Options for <paramref name="precision"/> (null: the checkpoint's dtype, dense) on <paramref name="device"/>.</summary>
+    public static LoadOptions For(ModelPrecision? precision, Device device) =>
+        new(precision?.Compute, device) { Weights = precision?.Weights ?? WeightFormat.Dense };
 }
 
 /// <summary>
 /// Loads a Hugging Face checkpoint folder into a <see cref="CausalLM"/>: reads the config, checks
 /// every tensor the config implies is present with the right shape (before reading data), then reads
 /// each tensor straight into the target dtype and device, one at a time, so the peak memory stays
-/// near the model's size in that dtype.
+/// near the model's size in that dtype. With <see cref="WeightFormat.Int8"/> every weight matrix is
+/// quantised a block of rows at a time as it is read (<see cref="Int8Rows"/>), so the peak stays near
+/// the int8 model's size too.
 /// </summary>
 public static class ModelLoader
 {
@@ -56,7 +65,17 @@ public static class ModelLoader
                     continue;
                 }
 
-                weights.Add(canonical, name, checkpoint.Read(name, dtype, options.Device));
+                if (options.Weights == WeightFormat.Int8 && Int8Rows.Quantizes(canonical, expected[canonical], Int8Scope.AllMatrices))
+                {
+                    long[] shape = expected[canonical];
+                    (Tensor codes, Tensor scales) = Int8Rows.QuantizeInBlocks(
+                        shape[0], shape[1], options.Device, (start, count) => checkpoint.ReadRows(name, start, count, ScalarType.Float32));
+                    weights.Add(canonical, name, codes, scales);
+                }
+                else
+                {
+                    weights.Add(canonical, name, checkpoint.Read(name, dtype, options.Device));
+                }
             }
 
             return new CausalLM(config, weights, options.Device);
