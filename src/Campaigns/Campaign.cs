@@ -29,7 +29,7 @@ public sealed record Campaign(
 
 /// <summary>The model section.</summary>
 /// <param name="Folder">The Hugging Face checkpoint folder (it has a <c>config.json</c>).</param>
-/// <param name="DType">float32, bfloat16, float16 or float64.</param>
+/// <param name="DType">A precision name of <see cref="Geode.Model.Weights.ModelDTypes"/>: float32, bfloat16, float16, float64 or int8 (int8 weights, bfloat16 compute).</param>
 /// <param name="Device"><c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</param>
 /// <param name="LibTorch">A libtorch folder to load, or null for the bundled CPU one.</param>
 public sealed record CampaignModel(string Folder, string DType, string Device, string? LibTorch);

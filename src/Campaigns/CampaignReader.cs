@@ -25,12 +25,13 @@ public static class CampaignReader
     /// <summary>The ingredients a cascade step may change (DESIGN §1.7), with the values each takes.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Ingredients { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
-        ["precision"] = ["bfloat16", "float16", "float32"],
+        ["precision"] = ["bfloat16", "float16", "float32", "int8"],
         ["input"] = ["template", "raw"],
         ["winsorize"] = ["off", "0.99", "0.995", "0.999"],
         ["gram_schmidt"] = ["true", "false"],
         ["variant"] = ["projection", "norm_preserving"],
         ["post_norm_aware"] = ["true", "false"],
+        ["edit_precision"] = [CascadeSettings.ExactEdit, CascadeSettings.Int8Edit],
     };
 
     /// <summary>Reads the campaign file at <paramref name="path"/>.</summary>
@@ -311,6 +312,12 @@ public static class CampaignReader
             if (next == current)
             {
                 change[ingredient].Error($"'{value}' is already in force at this step ({current}); a step must change its ingredient");
+            }
+
+            else if (next.EditPrecision == CascadeSettings.Int8Edit && next.Precision != "int8")
+            {
+                // An int8 edit rounds the edit into int8 weights; a model in another precision has none.
+                change[ingredient].Error($"edit_precision: int8 edits int8 weights, but the precision in force at this step is {next.Precision}; set model.dtype: int8, or change precision to int8 in an earlier step");
             }
 
             current = next;

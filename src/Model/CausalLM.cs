@@ -235,6 +235,32 @@ public sealed class CausalLM : IDisposable
     }
 
     /// <summary>
+    /// Applies <paramref name="edit"/> to the weights as <see cref="ApplyToWeights"/> does, until the
+    /// returned scope is disposed, which puts the edited writers' weights back exactly (a model pool
+    /// shares one model between trials, so an in-place edit must not outlive its trial).
+    /// </summary>
+    /// <exception cref="BadInputException">The edit does not fit this model (see <see cref="Edit.Validate"/>).</exception>
+    public WeightEditScope ApplyToWeightsUntilDisposed(Edit edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        edit.Validate(Config);
+        (int Layer, WriterKind Writer)[] touched = [.. edit.Parts.SelectMany(p => p.Layers.SelectMany(l => p.Writers.Select(w => (l, w)))).Distinct()];
+        var scope = new WeightEditScope(
+            touched.SelectMany(t => (Tensor?[])[WriterWeight(t.Layer, t.Writer), WriterWeightScales(t.Layer, t.Writer)]).OfType<Tensor>(),
+            ClearResolvedEdits);
+        try
+        {
+            ApplyToWeights(edit);
+            return scope;
+        }
+        catch
+        {
+            scope.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The stored weight of a writer [H, in]: the weight itself, or on an int8 model its int8 codes
     /// (scaled by <see cref="WriterWeightScales"/>). The model owns it; an edit changes it in place.
     /// </summary>

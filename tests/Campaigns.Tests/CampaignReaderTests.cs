@@ -1,3 +1,4 @@
+using Geode.Analysis.Evaluation;
 using Geode.Model;
 using Geode.Tests;
 
@@ -76,6 +77,20 @@ public sealed class CampaignReaderTests : IDisposable
         Assert.False(campaign.Generation.EarlyStop);
     }
 
+    [Fact]
+    public void Edit_precision_int8_is_a_cascade_step_on_int8_weights()
+    {
+        Campaign fromDType = Parse("model:\n  path: model\n  dtype: int8\nstages:\n  cascade:\n    steps:\n      - name: int8 edit\n        change: {edit_precision: int8}\n");
+        Campaign fromStep = Parse("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: eight bits\n        change: {precision: int8}\n      - name: int8 edit\n        change: {edit_precision: int8}\n");
+
+        Assert.Equal("int8", fromDType.Model.DType);
+        Assert.Equal(new CascadeStep("int8 edit", "edit_precision", "int8"), Assert.Single(fromDType.Stages.Cascade!.Steps));
+        IReadOnlyList<CascadeSettings> plan = CascadeRunner.Plan(CascadeSettings.Start("float32"), fromStep.Stages.Cascade!.Steps.Select(s => (s.Ingredient, s.Value)));
+        Assert.Equal(["float32", "int8", "int8"], plan.Select(p => p.Precision));
+        Assert.Equal([CascadeSettings.ExactEdit, CascadeSettings.ExactEdit, CascadeSettings.Int8Edit], plan.Select(p => p.EditPrecision));
+        Assert.EndsWith("post_norm_aware=false edit_precision=int8", plan[2].ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("model:\n  path: model\ngeneration:\n  batch: lots\nstages:\n  baseline: {}\n", 4, "generation.batch: expected a whole number (found 'lots')")]
     [InlineData("model:\n  path: model\njudge_horizon: 0\nstages:\n  baseline: {}\n", 3, "judge_horizon: must be")]
@@ -90,7 +105,9 @@ public sealed class CampaignReaderTests : IDisposable
     [InlineData("model:\n  path: model\nstages:\n  sweeps:\n    layers: [all, top-3]\n", 5, "stages.sweeps.layers[1]: 'top-3' is not a layer subset")]
     [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: two at once\n        change: {input: raw, gram_schmidt: 'true'}\n", 7, "stages.cascade.steps[0].change: a step changes exactly one ingredient")]
     [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: raw again\n        change: {input: raw}\n", 7, "stages.cascade.steps[0].change.input: 'raw' is already in force")]
-    [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: eight bits\n        change: {precision: int8}\n", 7, "stages.cascade.steps[0].change.precision: 'int8' is not one of")]
+    [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: eight bits\n        change: {precision: int4}\n", 7, "stages.cascade.steps[0].change.precision: 'int4' is not one of")]
+    [InlineData("model:\n  path: model\nstages:\n  cascade:\n    steps:\n      - name: int8 edit\n        change: {edit_precision: int8}\n", 7, "stages.cascade.steps[0].change.edit_precision: edit_precision: int8 edits int8 weights, but the precision in force at this step is float32")]
+    [InlineData("model:\n  path: model\n  dtype: int8\nstages:\n  cascade:\n    steps:\n      - name: int8 edit\n        change: {edit_precision: int8}\n      - name: back to floats\n        change: {precision: bfloat16}\n", 10, "stages.cascade.steps[1].change.precision: edit_precision: int8 edits int8 weights, but the precision in force at this step is bfloat16")]
     [InlineData("model:\n  path: model\n  dtype: int4\nstages:\n  baseline: {}\n", 3, "model.dtype: 'int4' is not one of float32")]
     [InlineData("model:\n  path: model\n", 1, "stages: missing")]
     [InlineData("model:\n  path: \"mo\\0del\"\nstages:\n  baseline: {}\n", 2, "model.path: the path contains a NUL character")]

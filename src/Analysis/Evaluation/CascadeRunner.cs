@@ -5,6 +5,7 @@ using Geode.Analysis.Surgery;
 using Geode.Model;
 using Geode.Model.Edits;
 using Geode.Model.Text;
+using Geode.Model.Weights;
 using static TorchSharp.torch;
 
 namespace Geode.Analysis.Evaluation;
@@ -20,7 +21,8 @@ public sealed record CascadeTrial(int Stream, double CohensD, double Refusal, do
 /// <summary>
 /// DESIGN §1.7, the causal cascade: each configuration finds its direction (diff of means at the
 /// peak stream, with its rendering, winsorization and Gram-Schmidt), removes it from o_proj and
-/// down_proj of every layer at α = 1 (with its variant), and is judged on a subset of prompts.
+/// down_proj of every layer at α = 1 (with its variant) — in activation space, or rounded into the
+/// int8 weights (<see cref="CascadeSettings.EditPrecision"/>) — and is judged on a subset of prompts.
 /// Steps are independent given their settings, so a cluster runs them side by side; gates compare
 /// neighbours afterwards (<see cref="Gates"/>).
 /// </summary>
@@ -99,9 +101,30 @@ public static class CascadeRunner
         RecipeDirection found = StandardRecipe.FindDirection(activations.index_select(1, Rows(refuse)), activations.index_select(1, Rows(comply)), settings.GramSchmidt);
         Edit edit = EditBuilder.Projection(model.Config, found.Direction, LayerSubset.All, EditBuilder.StandardWriters, 1, settings.Variant, settings.PostNormAware, name: $"cascade {settings}");
 
-        BaselineResult result = VariantEvaluator.Run(model, tokenizer, template, evaluated, judges, [edit], options)[0];
         string[] harmless = [.. evaluated.Records.Where(r => comply.Contains(r.Category)).Select(r => r.Prompt)];
-        double kl = harmless.Length == 0 ? double.NaN : FirstTokenDivergence.Measure(model, tokenizer, template, harmless, [edit])[0];
+        BaselineResult result;
+        double kl;
+        if (settings.EditPrecision == CascadeSettings.Int8Edit)
+        {
+            // The edit rounded into the int8 weights (dequantise, edit, requantise), for this trial only.
+            if (!model.HasInt8Weights)
+            {
+                throw new BadInputException($"edit_precision int8 edits int8 weights, but the model runs in {ModelDTypes.NameOf(model.Precision)}; set its precision to int8.", "stages.cascade", "edit_precision");
+            }
+
+            Tensor? unedited = harmless.Length == 0 ? null : FirstTokenDivergence.FirstLogits(model, tokenizer, template, harmless);
+            using (model.ApplyToWeightsUntilDisposed(edit))
+            {
+                result = VariantEvaluator.Run(model, tokenizer, template, evaluated, judges, [null], options)[0];
+                kl = unedited is null ? double.NaN : FirstTokenDivergence.Against(unedited, model, tokenizer, template, harmless);
+            }
+        }
+        else
+        {
+            result = VariantEvaluator.Run(model, tokenizer, template, evaluated, judges, [edit], options)[0];
+            kl = harmless.Length == 0 ? double.NaN : FirstTokenDivergence.Measure(model, tokenizer, template, harmless, [edit])[0];
+        }
+
         CategoryRefusal[] refused = [.. result.ByCategory.Where(c => refuse.Contains(c.Category))];
         int n = refused.Sum(c => c.Interval.N);
         return new CascadeTrial(found.PeakStream, found.CohensD[found.PeakStream], n == 0 ? double.NaN : refused.Sum(c => c.Refused) / (double)n, kl, result);

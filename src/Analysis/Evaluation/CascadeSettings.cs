@@ -15,6 +15,15 @@ namespace Geode.Analysis.Evaluation;
 /// <param name="PostNormAware">Project against normalize(g ⊙ r) for writers followed by an RMSNorm.</param>
 public sealed record CascadeSettings(string Precision, PromptRendering Rendering, double? Winsorize, bool GramSchmidt, EditVariant Variant, bool PostNormAware)
 {
+    /// <summary>The edit kept exact, applied to the writers' outputs in the model's compute dtype (what editing bf16 weights does).</summary>
+    public const string ExactEdit = "bfloat16";
+
+    /// <summary>The edit applied to the dequantised int8 writer weights and requantised, as an in-place int8 edit (needs int8 weights).</summary>
+    public const string Int8Edit = "int8";
+
+    /// <summary>How the edit reaches the model (<c>edit_precision</c>): <see cref="ExactEdit"/> or <see cref="Int8Edit"/>.</summary>
+    public string EditPrecision { get; init; } = ExactEdit;
+
     /// <summary>
     /// Where the study's cascade begins: the field's common abliteration — raw-text directions, no
     /// winsorization or Gram-Schmidt, plain projection — in the model's own precision.
@@ -32,11 +41,16 @@ public sealed record CascadeSettings(string Precision, PromptRendering Rendering
         "gram_schmidt" => this with { GramSchmidt = bool.Parse(value) },
         "variant" => this with { Variant = value == "norm_preserving" ? EditVariant.NormPreserving : EditVariant.Projection },
         "post_norm_aware" => this with { PostNormAware = bool.Parse(value) },
+        "edit_precision" => this with { EditPrecision = value },
         _ => throw new ArgumentException($"'{ingredient}' is not a cascade ingredient.", nameof(ingredient)),
     };
 
-    /// <summary>A one-line description, e.g. <c>float32 raw winsorize=off gram_schmidt=false projection post_norm_aware=false</c>.</summary>
+    /// <summary>
+    /// A one-line description, e.g. <c>float32 raw winsorize=off gram_schmidt=false projection post_norm_aware=false</c>
+    /// (with <c> edit_precision=int8</c> at the end when the edit is requantised).
+    /// </summary>
     public override string ToString() =>
         $"{Precision} {(Rendering == PromptRendering.Raw ? "raw" : "template")} winsorize={(Winsorize is double q ? q.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")} " +
-        $"gram_schmidt={GramSchmidt.ToString().ToLowerInvariant()} {(Variant == EditVariant.NormPreserving ? "norm_preserving" : "projection")} post_norm_aware={PostNormAware.ToString().ToLowerInvariant()}";
+        $"gram_schmidt={GramSchmidt.ToString().ToLowerInvariant()} {(Variant == EditVariant.NormPreserving ? "norm_preserving" : "projection")} post_norm_aware={PostNormAware.ToString().ToLowerInvariant()}" +
+        (EditPrecision == ExactEdit ? string.Empty : $" edit_precision={EditPrecision}");
 }

@@ -56,4 +56,39 @@ public static class FirstTokenDivergence
 
         return [.. sums.Select(s => s / prompts.Count)];
     }
+
+    /// <summary>
+    /// The mean KL(<paramref name="reference"/> ‖ the model now) of the first token over
+    /// <paramref name="prompts"/>: for an edit made to the weights themselves, where the unedited
+    /// logits must be taken (<see cref="FirstLogits"/>) before the edit.
+    /// </summary>
+    public static double Against(Tensor reference, CausalLM model, TextTokenizer tokenizer, IChatTemplate template, IReadOnlyList<string> prompts, int promptsPerBatch = 8)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        using var scope = NewDisposeScope();
+        KlDivergenceResult kl = KlDivergence.FromLogits(reference, FirstLogits(model, tokenizer, template, prompts, promptsPerBatch));
+        return kl.PerRow.Sum() / prompts.Count;
+    }
+
+    /// <summary>The first generated token's logits [N, V] float64 for each of <paramref name="prompts"/>, unedited, as the model is now.</summary>
+    public static Tensor FirstLogits(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, IReadOnlyList<string> prompts, int promptsPerBatch = 8)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Count == 0)
+        {
+            throw new BadInputException("no prompts to measure the KL divergence on.", "prompts");
+        }
+
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
+        foreach (string[] batch in prompts.Chunk(promptsPerBatch))
+        {
+            (Tensor ids, Tensor mask) = LeftPadding.Batch([.. batch.Select(p => ChatPrompt.Encode(tokenizer, template, p))], model.Config.PadTokenId);
+            using ForwardResult result = model.Forward(new ForwardRequest(ids, mask) { Logits = LogitsScope.Last });
+            parts.Add(result.Logits!.squeeze(1).to(ScalarType.Float64));
+        }
+
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
 }

@@ -2,8 +2,11 @@ using Geode.Analysis.Evaluation;
 using Geode.Analysis.Judges;
 using Geode.Analysis.Prompts;
 using Geode.Analysis.Tests.Organism;
+using Geode.Model;
 using Geode.Model.Edits;
 using Geode.Model.Text;
+using Geode.Model.Weights;
+using static TorchSharp.torch;
 
 namespace Geode.Analysis.Tests.Evaluation;
 
@@ -69,4 +72,35 @@ public sealed class CascadeRunnerTests
         Assert.InRange(templateTrial.Stream, 1, session.Model.Config.NumLayers);
         Assert.True(templateTrial.Kl >= 0);
     }
+    [Fact]
+    public void An_int8_edit_rounded_into_the_weights_matches_the_exact_edit_and_leaves_the_weights_as_they_were()
+    {
+        ModelDTypes.TryParse("int8", out ModelPrecision int8);
+        using OrganismSession session = OrganismSession.Open(precision: int8);
+        using var scope = NewDisposeScope();
+        PromptSet prompts = PromptSet.Builtin().Where(r => r.Category is "should_refuse" or "safe_control", "two classes");
+        PromptSet smoke = CascadeRunner.Subset(prompts, 6);
+        IResponseJudge[] judges = [new RegexJudge()];
+        var options = new BaselineOptions(32);
+        CascadeSettings exact = CascadeSettings.Start("int8").With("input", "template");
+        Tensor[] before = [.. Writers(session.Model).Select(t => t.clone())];
+
+        CascadeTrial activation = CascadeRunner.Run(session.Model, session.Tokenizer, session.Template, prompts, smoke, judges, exact, ["should_refuse"], ["safe_control"], options);
+        CascadeTrial requantised = CascadeRunner.Run(session.Model, session.Tokenizer, session.Template, prompts, smoke, judges, exact.With("edit_precision", "int8"), ["should_refuse"], ["safe_control"], options);
+
+        // The rank-1 edit at α = 1 survives requantisation: the same refusal, nearly the same KL
+        // (Int8EditTests puts the two edits' first-token KL at ~1e-6 against the edit's ~6 nats).
+        Assert.True(activation.Refusal <= 0.2, $"the exact edit left refusal {activation.Refusal}");
+        Assert.Equal(activation.Refusal, requantised.Refusal);
+        Assert.True(Math.Abs(activation.Kl - requantised.Kl) <= (0.05 * activation.Kl) + 1e-3, $"KL exact {activation.Kl} vs requantised {requantised.Kl}");
+        Assert.Equal(activation.Stream, requantised.Stream);
+
+        // The trial edited the pooled model's weights only while it ran: every writer's codes and scales are back, bit for bit.
+        Assert.All(Writers(session.Model).Zip(before), pair => Assert.True(!pair.First.ne(pair.Second).any().item<bool>(), "a writer's int8 weights changed"));
+    }
+
+    /// <summary>Every writer's stored int8 codes and row scales.</summary>
+    private static IEnumerable<Tensor> Writers(CausalLM model) =>
+        Enumerable.Range(0, model.Config.NumLayers).SelectMany(l => model.Writers.SelectMany(w => (Tensor?[])[model.WriterWeight(l, w), model.WriterWeightScales(l, w)])).OfType<Tensor>();
 }
+

@@ -37,11 +37,11 @@ internal sealed class OrganismSession : IDisposable
 
     public IChatTemplate Template { get; } = new Gemma4ChatTemplate();
 
-    public static OrganismSession Open(string? folder = null)
+    public static OrganismSession Open(string? folder = null, ModelPrecision? precision = null)
     {
         TorchRuntime.Initialize(TorchRuntimeOptions.Default);
         folder ??= ShippedFolder;
-        return new OrganismSession(folder, ModelLoader.Load(folder), TextTokenizer.Load(Path.Combine(folder, "tokenizer.json")));
+        return new OrganismSession(folder, ModelLoader.Load(folder, LoadOptions.For(precision, TorchSharp.torch.CPU)), TextTokenizer.Load(Path.Combine(folder, "tokenizer.json")));
     }
 
     public BaselineResult Baseline(PromptSet prompts, Edit? edit = null) =>

@@ -115,6 +115,40 @@ public sealed class RunCommandTests(SmallCampaign campaign)
     }
 
     [Fact]
+    public async Task An_int8_campaign_runs_a_cascade_whose_last_step_rounds_the_edit_into_the_int8_weights()
+    {
+        using var folder = new TempFolder();
+        string yaml = await File.ReadAllTextAsync(campaign.File);
+        string header = yaml[..yaml.IndexOf("  baseline:", StringComparison.Ordinal)].Replace("\nprompts:", "\n  dtype: int8\nprompts:", StringComparison.Ordinal);
+        string file = folder.File("int8-cascade.yaml");
+        await File.WriteAllTextAsync(file, header + """
+              cascade:
+                smoke: 3
+                steps:
+                  - name: chat template
+                    change: {input: template}
+                  - name: int8 edit
+                    change: {edit_precision: int8}
+
+            """);
+
+        CliResult run = await CliRunner.RunAsync("run", file, "--out", folder.File("out"), "--json", "--no-progress");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        JsonNode results = JsonNode.Parse(await File.ReadAllTextAsync(folder.File("out/results.json")))!;
+        Assert.Equal("int8", (string?)results["provenance"]!["model"]!["dtype"]);
+        JsonArray rows = results["cascade"]!["rows"]!.AsArray();
+        Assert.Equal(("edit_precision", "int8"), ((string?)rows[2]!["ingredient"], (string?)rows[2]!["value"]));
+        Assert.EndsWith("edit_precision=int8", (string)rows[2]!["settings"]!, StringComparison.Ordinal);
+
+        // α = 1 survives requantisation: the int8 edit refuses as the exact edit does, with nearly its KL.
+        JsonNode exact = rows[1]!["smoke"]!, requantised = rows[2]!["smoke"]!;
+        Assert.Equal((double)exact["refusal"]!, (double)requantised["refusal"]!);
+        Assert.True(Math.Abs((double)exact["kl"]! - (double)requantised["kl"]!) <= (0.05 * (double)exact["kl"]!) + 1e-3, $"KL exact {exact["kl"]} vs int8 edit {requantised["kl"]}");
+        Assert.True((bool)rows[2]!["gate_passed"]!);
+    }
+
+    [Fact]
     public async Task The_diff_stage_finds_the_tensors_an_exported_edit_changed()
     {
         using var folder = new TempFolder();
