@@ -43,6 +43,44 @@ public sealed class Int8CommandTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public async Task Baseline_applies_an_edit_to_the_int8_weights_or_the_outputs_with_the_same_refusal()
+    {
+        // Four prompts the organism refuses and two it answers; the planted edit removes its refusal.
+        string prompts = Path.Combine(_temp.Path, "edit-prompts.jsonl");
+        var builtin = Geode.Analysis.Prompts.PromptSet.Builtin().Records;
+        File.WriteAllLines(prompts, [.. builtin.Where(r => r.Category == "should_refuse").Take(4).Concat(builtin.Where(r => r.Category == "safe_control").Take(2))
+            .Select(r => JsonSerializer.Serialize(new { id = r.Id, category = r.Category, expected = r.Category == "should_refuse" ? "refuse" : "comply", prompt = r.Prompt }))]);
+        string planted = Path.Combine(Organism, "planted_refusal.safetensors");
+        string[] common = ["baseline", "--model", Organism, "--prompts", prompts, "--max-new-tokens", "24", "--dtype", "int8", "--json"];
+
+        CliResult unedited = await CliRunner.RunAsync(common);
+        CliResult outputs = await CliRunner.RunAsync([.. common, "--edit", planted]);
+        CliResult weights = await CliRunner.RunAsync([.. common, "--edit", planted, "--edit-into-weights"]);
+        CliResult lonely = await CliRunner.RunAsync([.. common, "--edit-into-weights"]);
+
+        log.WriteLine(outputs.Output + weights.Output);
+        Assert.True(unedited.ExitCode == 0 && outputs.ExitCode == 0 && weights.ExitCode == 0, unedited.Error + outputs.Error + weights.Error);
+        Assert.Equal(("outputs", "int8"), Applied(outputs));
+        Assert.Equal(("weights", "int8"), Applied(weights));
+        Assert.Equal(Refused(outputs), Refused(weights));
+        Assert.True(Refused(unedited)["should_refuse"] > Refused(weights)["should_refuse"], "the edit should lower refusal, or the comparison shows nothing");
+        Assert.Equal(2, lonely.ExitCode);
+        Assert.Contains("--edit-into-weights needs an edit", lonely.Error, StringComparison.Ordinal);
+    }
+
+    private static (string?, string?) Applied(CliResult result)
+    {
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        return (json.RootElement.GetProperty("edit_applied_to").GetString(), json.RootElement.GetProperty("dtype").GetString());
+    }
+
+    private static Dictionary<string, int> Refused(CliResult result)
+    {
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        return json.RootElement.GetProperty("categories").EnumerateArray().ToDictionary(c => c.GetProperty("category").GetString()!, c => c.GetProperty("refused").GetInt32());
+    }
+
+    [Fact]
     public async Task Verify_in_int8_passes_the_half_precision_tolerance_and_names_its_dtype()
     {
         CliResult result = await CliRunner.RunAsync("model", "verify", "--model", Fixtures.Folder("gemma4-tiny-a"), "--reference", Fixtures.Reference("gemma4-tiny-a"), "--dtype", "int8", "--json");

@@ -34,8 +34,12 @@ internal static class BaselineCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var earlyStop = new Option<bool>("--early-stop") { Description = "Stop a response once every judge's verdict on it is settled (same verdicts, shorter text)." };
         var horizon = new Option<int?>("--judge-horizon") { Description = "Judges read only this many leading characters of each response.", HelpName = "N" };
+        var intoWeights = new Option<bool>("--edit-into-weights")
+        {
+            Description = "Apply --edit to the weights themselves instead of the writers' outputs (on an int8 model: dequantise, edit, requantise, as an in-place int8 edit does).",
+        };
         var command = new Command("baseline", "Refusal per category on a prompt set: generate, judge, bootstrap intervals.");
-        foreach (Option option in new Option[] { model, prompts, judges, maxNewTokens, batch, records, json, earlyStop, horizon })
+        foreach (Option option in new Option[] { model, prompts, judges, maxNewTokens, batch, records, json, earlyStop, horizon, intoWeights })
         {
             command.Add(option);
         }
@@ -59,6 +63,12 @@ internal static class BaselineCommand
             IReadOnlyList<IResponseJudge> panel = JudgeRegistry.CreateResponseJudges(parsed.GetValue(judges)!.Split(','), "--judges", characters);
             Edit? loadedEdit = edit.Read(parsed);
             loadedEdit?.Validate(config);
+            bool weightEdit = parsed.GetValue(intoWeights);
+            if (weightEdit && loadedEdit is null)
+            {
+                throw new BadInputException("--edit-into-weights needs an edit: give --edit EDIT.", "--edit-into-weights");
+            }
+
             int limit = parsed.GetValue(maxNewTokens), size = parsed.GetValue(batch);
             if (limit < 1 || size < 1)
             {
@@ -76,8 +86,13 @@ internal static class BaselineCommand
             TorchRuntimeInfo info = TorchRuntime.Initialize(runtime.Read(parsed));
             using CausalLM lm = ModelLoader.Load(folder, LoadOptions.For(dtype.Read(parsed), ModelFolder.DeviceOf(info.Device)));
             TextWriter error = parsed.InvocationConfiguration.Error;
+            if (weightEdit)
+            {
+                lm.ApplyToWeights(loadedEdit!);
+            }
+
             BaselineResult result = BaselineEvaluator.Run(
-                lm, tokenizer, template, set, panel, new BaselineOptions(limit, size) { Edit = loadedEdit, EarlyStop = parsed.GetValue(earlyStop) },
+                lm, tokenizer, template, set, panel, new BaselineOptions(limit, size) { Edit = weightEdit ? null : loadedEdit, EarlyStop = parsed.GetValue(earlyStop) },
                 done => error.Write($"\rgeode: {done}/{set.Records.Count} prompts"));
             await error.WriteLineAsync();
 
@@ -109,6 +124,8 @@ internal static class BaselineCommand
                     tokens_generated = result.Responses.Sum(r => (long)r.Tokens),
                     settled_early = result.Responses.Count(r => r.Settled),
                     edit = loadedEdit?.Name,
+                    edit_applied_to = loadedEdit is null ? null : weightEdit ? "weights" : "outputs",
+                    dtype = ModelDTypes.NameOf(lm.Precision),
                     categories = result.ByCategory.Select(c => new
                     {
                         category = c.Category,
@@ -121,7 +138,7 @@ internal static class BaselineCommand
             }
             else
             {
-                await output.WriteLineAsync($"judge {result.Judge}, {limit} new tokens, prompt set {set.ContentHash[..12]}{(loadedEdit is null ? string.Empty : $", edit '{loadedEdit.Name}'")}");
+                await output.WriteLineAsync($"judge {result.Judge}, {limit} new tokens, prompt set {set.ContentHash[..12]}{(loadedEdit is null ? string.Empty : $", edit '{loadedEdit.Name}' applied to the {(weightEdit ? "weights" : "writers' outputs")}")}, {ModelDTypes.NameOf(lm.Precision)}");
                 await output.WriteLineAsync($"{result.Responses.Sum(r => (long)r.Tokens)} tokens generated; {result.Responses.Count(r => r.Settled)} responses stopped early with their verdicts settled");
                 await output.WriteLineAsync($"{"category",-22}{"n",5}{"refused",9}{"rate",8}  95% CI");
                 foreach (CategoryRefusal c in result.ByCategory)
