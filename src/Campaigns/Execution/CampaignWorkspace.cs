@@ -11,10 +11,11 @@ namespace Geode.Campaigns.Execution;
 /// </summary>
 public sealed class CampaignWorkspace
 {
-    private CampaignWorkspace(Campaign campaign, PromptSet prompts, IReadOnlyList<IResponseJudge> judges)
+    private CampaignWorkspace(Campaign campaign, PromptSet prompts, IReadOnlyList<IResponseJudge> judges, PromptSet? evaluated = null)
     {
         Campaign = campaign;
         Prompts = prompts;
+        Evaluated = evaluated ?? prompts;
         Judges = judges;
         IReadOnlyList<string> baseline = campaign.Stages.Baseline?.Categories ?? [];
         BaselinePrompts = baseline.Count == 0 ? prompts : prompts.Where(r => baseline.Contains(r.Category), "baseline categories");
@@ -28,6 +29,13 @@ public sealed class CampaignWorkspace
 
     /// <summary>Every prompt of the set, in file order (captures use all of them).</summary>
     public PromptSet Prompts { get; }
+
+    /// <summary>
+    /// The prompts trials evaluate and take directions from: every prompt, less those that failed on
+    /// their own in an earlier stage (<see cref="Without"/>). Row mapping into stored activations
+    /// stays on <see cref="Prompts"/>.
+    /// </summary>
+    public PromptSet Evaluated { get; }
 
     /// <summary>The prompts of the baseline's categories.</summary>
     public PromptSet BaselinePrompts { get; }
@@ -45,7 +53,14 @@ public sealed class CampaignWorkspace
     public BaselineOptions Options { get; }
 
     /// <summary>The same campaign judged by <paramref name="judges"/> (the first gives the rates), e.g. judges wrapped by a fault test.</summary>
-    public CampaignWorkspace WithJudges(IReadOnlyList<IResponseJudge> judges) => new(Campaign, Prompts, judges);
+    public CampaignWorkspace WithJudges(IReadOnlyList<IResponseJudge> judges) => new(Campaign, Prompts, judges, Evaluated);
+
+    /// <summary>The same campaign whose trials leave out the prompts <paramref name="failed"/> (ids of prompts that failed on their own in an earlier stage).</summary>
+    public CampaignWorkspace Without(IReadOnlyCollection<string> failed)
+    {
+        ArgumentNullException.ThrowIfNull(failed);
+        return failed.Count == 0 ? this : new(Campaign, Prompts, Judges, Prompts.Where(r => !failed.Contains(r.Id), $"without {failed.Count} failed prompt(s)"));
+    }
 
     /// <summary>Parses <paramref name="yaml"/> as the campaign file <paramref name="file"/> and loads its inputs.</summary>
     /// <exception cref="Geode.Model.BadInputException">The campaign is invalid; the message lists every error.</exception>

@@ -110,18 +110,18 @@ public static class TrialJobs
         }
 
         LayerSubset layers = LayerSubset.Parse(stage.Layers[index], $"stages.sweeps.layers[{index}]");
-        string[] harmless = [.. workspace.Prompts.Records.Where(r => workspace.Comply.Contains(r.Category)).Select(r => r.Prompt)];
+        string[] harmless = [.. workspace.Evaluated.Records.Where(r => workspace.Comply.Contains(r.Category)).Select(r => r.Prompt)];
         var records = new RecordSink(Records(artifacts, $"sweeps-{index}"), workspace);
         (_, IReadOnlyList<SweepRow> rows) = SweepRunner.Run(
-            model, tokenizer, template, workspace.Prompts, harmless, workspace.Judges, directions, [layers], stage.Alphas, stage.RandomControls, workspace.Options, seed: 0, progress, records.Add);
+            model, tokenizer, template, workspace.Evaluated, harmless, workspace.Judges, directions, [layers], stage.Alphas, stage.RandomControls, workspace.Options, seed: 0, progress, records.Add);
         return new TrialResult(ResultsJson.SweepRows(rows), records.Tokens) { Failed = records.Failed };
     }
 
     private static TrialResult Cascade(CausalLM model, TextTokenizer tokenizer, IChatTemplate template, CampaignWorkspace workspace, CascadeStage stage, int index, string phase, string artifacts)
     {
         CascadeSettings settings = CascadePlan(workspace)[index];
-        PromptSet evaluated = CascadeRunner.Subset(workspace.Prompts, phase == "smoke" ? stage.Smoke : stage.Confirm);
-        CascadeTrial trial = CascadeRunner.Run(model, tokenizer, template, workspace.Prompts, evaluated, workspace.Judges, settings, [.. workspace.Refuse], [.. workspace.Comply], workspace.Options);
+        PromptSet evaluated = CascadeRunner.Subset(workspace.Evaluated, phase == "smoke" ? stage.Smoke : stage.Confirm);
+        CascadeTrial trial = CascadeRunner.Run(model, tokenizer, template, workspace.Evaluated, evaluated, workspace.Judges, settings, [.. workspace.Refuse], [.. workspace.Comply], workspace.Options);
         var records = new RecordSink(Records(artifacts, $"cascade-{index}-{phase}"), workspace);
         records.Add(settings.ToString(), trial.Result);
         return new TrialResult(ResultsJson.CascadeTrial(settings, trial), records.Tokens) { Failed = records.Failed };
@@ -131,7 +131,7 @@ public static class TrialJobs
     {
         var records = new RecordSink(Records(artifacts, "descent"), workspace);
         DescentResult result = DescentRunner.Run(
-            model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. workspace.Refuse], [.. workspace.Comply],
+            model, tokenizer, template, workspace.Evaluated, workspace.Judges, [.. workspace.Refuse], [.. workspace.Comply],
             stage.MaxRank, stage.RefusalTarget, stage.KlBudget, stage.Strategy == "peel", workspace.Options, records.Add);
         return new TrialResult(ResultsJson.Descent(result, stage.Strategy), records.Tokens) { Failed = records.Failed };
     }
@@ -140,7 +140,7 @@ public static class TrialJobs
     {
         var records = new RecordSink(Records(artifacts, "selective"), workspace);
         SelectiveResult result = SelectiveRunner.Run(
-            model, tokenizer, template, workspace.Prompts, workspace.Judges, [.. stage.Free], [.. stage.Keep], workspace.Comply[0], SelectiveAlphas, workspace.Options, records.Add);
+            model, tokenizer, template, workspace.Evaluated, workspace.Judges, [.. stage.Free], [.. stage.Keep], workspace.Comply[0], SelectiveAlphas, workspace.Options, records.Add);
         return new TrialResult(ResultsJson.Selective(result, stage.Free, stage.Keep, stage.KlBudget), records.Tokens) { Failed = records.Failed };
     }
 

@@ -17,4 +17,9 @@ public sealed record TrialWork(
     [property: Id(1)] string Stage,
     [property: Id(2)] int Index,
     [property: Id(3)] string Argument,
-    [property: Id(4)] string ArtifactDir);
+    [property: Id(4)] string ArtifactDir)
+{
+    /// <summary>Ids of prompts that failed on their own in an earlier stage: the trial leaves them out.</summary>
+    [Id(5)]
+    public IReadOnlyList<string> Excluded { get; init; } = [];
+}

@@ -598,7 +598,14 @@ public sealed partial class CampaignGrain(
             units.Length,
             1,
             [.. units],
-            (lease, key, cancellation) => GrainFactory.GetGrain<ITrialGrain>(key).Run(new TrialWork(request, stage, Record.Units[lease.Index], argument, request.OutDir), cancellation),
+            (lease, key, cancellation) => GrainFactory.GetGrain<ITrialGrain>(key).Run(
+                new TrialWork(request, stage, Record.Units[lease.Index], argument, request.OutDir)
+                {
+                    // A prompt that failed in an earlier stage (it has no capture row, or no baseline
+                    // response) is known bad: trials go on without it rather than meet it again.
+                    Excluded = [.. Record.FailedPrompts.Where(f => f.Stage != stage).Select(f => f.PromptId).Distinct()],
+                },
+                cancellation),
             (lease, outcome) =>
             {
                 CampaignResults.WriteAtomically(CampaignResults.TrialFile(request.OutDir, stage, round, Record.Units[lease.Index]), JsonNode.Parse(outcome.Json)!);

@@ -21,7 +21,7 @@ public sealed class TrialGrain(ITrialRunner runner, CampaignWorkspaces workspace
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            CampaignWorkspace workspace = workspaces.Get(work.Campaign);
+            CampaignWorkspace workspace = workspaces.Get(work.Campaign).Without([.. work.Excluded]);
             var fraction = new TrialFraction();
             Task<TrialOutcome> running = runner.RunAsync(work, workspace, fraction.Set, cancellationToken);
 

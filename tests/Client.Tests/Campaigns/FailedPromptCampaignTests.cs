@@ -122,27 +122,49 @@ public sealed class FailedPromptCampaignTests(FailedPromptCampaignTests.FaultyCl
     [Fact]
     public async Task A_prompt_a_trial_throws_on_is_left_out_of_the_trial_and_listed_and_the_campaign_finishes()
     {
-        // Prompt 5 (should_refuse) fails in the capture (no row) and again in the sweep's evaluation.
-        const string Stages = "capture: {position: last, input: template}\n  geometry: {}\n  sweeps: {alphas: [1.0], layers: [all], random_controls: 0}";
+        // Prompt 5 (should_refuse) is captured fine, then its judging throws inside the sweep.
         using var folder = new TempFolder();
-        (string file, PromptRecord[] prompts) = await Write(folder, Stages, FaultInjectingShardRunner.Throws, 5);
+        (string file, PromptRecord[] prompts) = await Write(folder, SweepStages, FaultInjectingTrialRunner.Throws, 5);
 
         CampaignStatus status = await cluster.Run("trial-bad-prompt", file, folder);
 
         Assert.True(status.Phase == CampaignPhase.Succeeded, status.Error);
         Assert.Equal(0, status.Retries);
-        Assert.Equal([("capture", 5), ("sweeps", 5)], status.FailedPrompts.Select(f => (f.Stage, f.Index)).Order());
-        PromptFailure sweep = status.FailedPrompts.Single(f => f.Stage == "sweeps");
-        Assert.Equal((prompts[5].Id, "InvalidOperationException: the model worker cannot judge this prompt (injected)"), (sweep.PromptId, sweep.Cause));
+        PromptFailure sweep = Assert.Single(status.FailedPrompts);
+        Assert.Equal(("sweeps", 5, prompts[5].Id, "InvalidOperationException: the model worker cannot judge this prompt (injected)"), (sweep.Stage, sweep.Index, sweep.PromptId, sweep.Cause));
 
-        // Every sweep row's rates are over the other 8 prompts; results.json and summary.md list both failures.
+        // Every sweep row's rates are over the other 8 prompts; results.json and summary.md list it.
         JsonObject results = Results(folder);
-        Assert.NotEmpty(results["sweeps"]!.AsArray());
-        Assert.All(results["sweeps"]!.AsArray(), row => Assert.Equal(Prompts - 1, row!["refusal"]!.AsObject().Sum(c => (int)c.Value!["n"]!)));
-        Assert.Equal([("capture", 5), ("sweeps", 5)], results["failed_prompts"]!.AsArray().Select(f => ((string)f!["stage"]!, (int)f["index"]!)));
+        Assert.Equal(Prompts, (int)results["capture"]!["prompts"]!);
+        AssertSweepRowsCount(results, Prompts - 1);
+        Assert.Equal([("sweeps", 5)], results["failed_prompts"]!.AsArray().Select(f => ((string)f!["stage"]!, (int)f["index"]!)));
         string summary = await File.ReadAllTextAsync(Path.Combine(folder.Path, "out", MarkdownSummary.FileName));
         Assert.Contains("## Prompts that failed", summary, StringComparison.Ordinal);
         Assert.Contains($"| sweeps | 5 | {prompts[5].Id} | InvalidOperationException: the model worker cannot judge this prompt (injected) |", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_prompt_that_failed_in_the_capture_is_left_out_of_the_trials_after_it()
+    {
+        // Prompt 5 throws in every shard; the sweep is not asked to run it again.
+        using var folder = new TempFolder();
+        (string file, _) = await Write(folder, SweepStages, FaultInjectingShardRunner.Throws, 5);
+
+        CampaignStatus status = await cluster.Run("capture-bad-then-sweep", file, folder);
+
+        Assert.True(status.Phase == CampaignPhase.Succeeded, status.Error);
+        Assert.Equal(("capture", 5), (Assert.Single(status.FailedPrompts).Stage, status.FailedPrompts[0].Index));
+        JsonObject results = Results(folder);
+        AssertSweepRowsCount(results, Prompts - 1);
+        Assert.Equal([("capture", 5)], results["failed_prompts"]!.AsArray().Select(f => ((string)f!["stage"]!, (int)f["index"]!)));
+    }
+
+    private const string SweepStages = "capture: {position: last, input: template}\n  geometry: {}\n  sweeps: {alphas: [1.0], layers: [all], random_controls: 0}";
+
+    private static void AssertSweepRowsCount(JsonObject results, int prompts)
+    {
+        Assert.NotEmpty(results["sweeps"]!.AsArray());
+        Assert.All(results["sweeps"]!.AsArray(), row => Assert.Equal(prompts, row!["refusal"]!.AsObject().Sum(c => (int)c.Value!["n"]!)));
     }
 
     [Fact]

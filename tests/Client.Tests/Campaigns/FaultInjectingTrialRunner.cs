@@ -7,11 +7,14 @@ namespace Geode.Client.Tests.Campaigns;
 
 /// <summary>
 /// A silo's trial runner for fault tests: it runs trials on the real runner it wraps, with every
-/// judge wrapped so that judging a prompt whose text contains <see cref="FaultInjectingShardRunner.Throws"/>
-/// throws, as a broken worker would, inside the trial's evaluation.
+/// judge wrapped so that judging a prompt whose text contains <see cref="Throws"/> throws, as a
+/// broken worker would, inside the trial's evaluation (shards run such a prompt without trouble).
 /// </summary>
 internal sealed class FaultInjectingTrialRunner(ITrialRunner inner) : ITrialRunner
 {
+    /// <summary>In a prompt's text: a trial's judges throw on it.</summary>
+    public const string Throws = "[[trial-throws]]";
+
     /// <inheritdoc />
     public Task<TrialOutcome> RunAsync(TrialWork work, CampaignWorkspace workspace, Action<double> progress, CancellationToken cancellationToken)
     {
@@ -26,7 +29,7 @@ internal sealed class FaultInjectingTrialRunner(ITrialRunner inner) : ITrialRunn
         public string Version => inner.Version;
 
         public JudgeVerdict Judge(string prompt, string response) =>
-            prompt.Contains(FaultInjectingShardRunner.Throws, StringComparison.Ordinal)
+            prompt.Contains(Throws, StringComparison.Ordinal)
                 ? throw new InvalidOperationException("the model worker cannot judge this prompt (injected)")
                 : inner.Judge(prompt, response);
     }
