@@ -21,11 +21,11 @@ public sealed class VariantEvaluatorFailureTests
     {
         using OrganismSession session = OrganismSession.Open();
         using var scope = NewDisposeScope();
-        PromptSet prompts = PromptSet.Builtin().Where(r => r.Category is "should_refuse" or "safe_control", "two categories");
+        PromptSet prompts = CascadeRunner.Subset(PromptSet.Builtin().Where(r => r.Category is "should_refuse" or "safe_control", "two categories"), 6);
         PromptRecord poisoned = prompts.Records[3];
         Edit planted = EditFile.Load(Path.Combine(session.Folder, PlantedRefusal.FileName));
         Edit?[] variants = [null, planted];
-        var options = new BaselineOptions(OrganismSession.NewTokens, BatchSize: 8);
+        var options = new BaselineOptions(32, BatchSize: 8);
         IResponseJudge[] clean = [new RegexJudge(), new KeywordJudge()];
         IResponseJudge[] faulty = [new ThrowingJudge(new RegexJudge(), poisoned.Prompt, () => new InvalidOperationException("the judge cannot read this one")), new KeywordJudge()];
 
