@@ -116,6 +116,20 @@ public static class VariantEvaluator
                 next += batch.Length;
             }
 
+            // A prompt that already failed under another variant is left out of every variant: its
+            // other rows are done without running (and cannot make another batch throw).
+            int skipped = batch.Count(r => failed.ContainsKey(r.Prompt));
+            if (skipped > 0)
+            {
+                batch = [.. batch.Where(r => !failed.ContainsKey(r.Prompt))];
+                done += skipped;
+                progress?.Invoke(done);
+                if (batch.Length == 0)
+                {
+                    continue;
+                }
+            }
+
             int waiting = rows.Length - next + resumed.Count;
             var generation = new GenerationOptions(options.MaxNewTokens)
             {
