@@ -10,7 +10,9 @@ namespace Geode.Model;
 /// <summary>
 /// A decoder-only language model (Gemma 4, Gemma 3 or Llama family) on one device. Its forward
 /// pass takes capture and edit requests as parameters and returns exactly what was asked for.
-/// Not thread-safe: run all of a model's torch work on one thread.
+/// Forward passes may run on several threads at once (a packed evaluation on a CPU runs batches
+/// side by side); changing the weights (<see cref="ApplyToWeights"/>) and <see cref="Dispose"/>
+/// must not overlap them.
 /// </summary>
 public sealed class CausalLM : IDisposable
 {
@@ -20,8 +22,11 @@ public sealed class CausalLM : IDisposable
     private readonly RmsNorm _finalNorm;
     private readonly PerLayerEmbedding? _perLayerEmbedding;
     private readonly Dictionary<RopeSpec, RotaryEmbedding> _rotary = [];
-    private readonly Dictionary<Edit, ResolvedEdit> _resolved = new(ReferenceEqualityComparer.Instance);
-    private (ActivationEdits Edits, EditApplication Application)? _application;
+    private readonly ResolvedEditCache _resolved = new(MaxCachedEdits);
+
+    // Per thread, the edits of the batch it is generating: every step passes the same edits, so
+    // they are resolved and laid out once per batch composition.
+    private readonly ThreadLocal<(ActivationEdits Edits, EditApplication Application)?> _application = new(trackAllValues: true);
     private readonly WeightMatrix _embedding;
     private readonly Linear _head;
     private readonly int _lastPositionTail;
@@ -134,7 +139,7 @@ public sealed class CausalLM : IDisposable
                 long[] rows = sharing.RowOfUnit(i);
                 h = h.index_select(0, tensor(sharing.SourceUnit(i), device: Device));
                 context.UseUnits(tensor(rows, device: Device), tensor(sharing.UnitOfRow(i), device: Device));
-                var application = new EditApplication(ResolveEach(request.Edits!), request.Edits!.ForRows([.. rows.Select(r => (int)r)]).RowToEdit, Device);
+                var application = new EditApplication(Lease(request.Edits!), request.Edits!.ForRows([.. rows.Select(r => (int)r)]).RowToEdit, Device);
                 unitEdits.Add(application);
                 context.Edits = application;
             }
@@ -310,44 +315,36 @@ public sealed class CausalLM : IDisposable
     private EditApplication Resolve(ActivationEdits edits)
     {
         // Generation passes the same edits every step while its batch keeps its rows.
-        if (_application is { } cached && ReferenceEquals(cached.Edits, edits))
+        if (_application.Value is { } cached && ReferenceEquals(cached.Edits, edits) && cached.Application.Generation == _resolved.Generation)
         {
             return cached.Application;
         }
 
-        if (_resolved.Count > MaxCachedEdits)
-        {
-            ClearResolvedEdits();
-        }
-
-        _application?.Application.Dispose();
-        var application = new EditApplication(ResolveEach(edits), edits.RowToEdit, Device);
-        _application = (edits, application);
+        ReleaseThreadEdits();
+        var application = new EditApplication(Lease(edits), edits.RowToEdit, Device);
+        _application.Value = (edits, application);
         return application;
     }
 
-    /// <summary>Each distinct edit of <paramref name="edits"/> resolved against this model's weights (cached per edit).</summary>
-    private List<ResolvedEdit> ResolveEach(ActivationEdits edits)
+    /// <summary>
+    /// Frees the edits this thread's last batch laid out (the cache keeps their resolutions). A
+    /// generation calls it when its batch is done, so a thread that ends holds nothing.
+    /// </summary>
+    internal void ReleaseThreadEdits()
     {
-        var resolved = new List<ResolvedEdit>(edits.Distinct.Count);
-        foreach (Edit edit in edits.Distinct)
-        {
-            if (!_resolved.TryGetValue(edit, out ResolvedEdit? entry))
-            {
-                edit.Validate(Config);
-                using (NewDisposeScope())
-                {
-                    entry = ResolvedEdit.Resolve(edit, EditableWeight, PostNormGain, Config.HiddenSize, Device);
-                }
-
-                _resolved[edit] = entry;
-            }
-
-            resolved.Add(entry);
-        }
-
-        return resolved;
+        _application.Value?.Application.Dispose();
+        _application.Value = null;
     }
+
+    /// <summary>Each distinct edit of <paramref name="edits"/> resolved against this model's weights (cached per edit), leased.</summary>
+    private EditLease Lease(ActivationEdits edits) => _resolved.Lease(edits.Distinct, edit =>
+    {
+        edit.Validate(Config);
+        using (NewDisposeScope())
+        {
+            return ResolvedEdit.Resolve(edit, EditableWeight, PostNormGain, Config.HiddenSize, Device);
+        }
+    });
 
     /// <summary>
     /// Plans a shared prefill (<see cref="PrefillSharing"/>) for a first pass whose rows carry their
@@ -372,15 +369,10 @@ public sealed class CausalLM : IDisposable
         return PrefillSharing.Plan(tokens, (int)ids.shape[0], (int)ids.shape[1], firstEdited, _layers.Length);
     }
 
+    /// <summary>The weights changed: resolutions made from the old ones are dropped (other threads' layouts go stale and are redone).</summary>
     private void ClearResolvedEdits()
     {
-        _application?.Application.Dispose();
-        _application = null;
-        foreach (ResolvedEdit entry in _resolved.Values)
-        {
-            entry.Dispose();
-        }
-
+        ReleaseThreadEdits();
         _resolved.Clear();
     }
 
@@ -448,7 +440,13 @@ public sealed class CausalLM : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        ClearResolvedEdits();
+        foreach ((ActivationEdits Edits, EditApplication Application)? cached in _application.Values)
+        {
+            cached?.Application.Dispose();
+        }
+
+        _application.Dispose();
+        _resolved.Dispose();
         foreach (RotaryEmbedding rotary in _rotary.Values)
         {
             rotary.Dispose();

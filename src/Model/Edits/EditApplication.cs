@@ -4,6 +4,7 @@ namespace Geode.Model.Edits;
 
 /// <summary>Resolved edits for one batch composition: which rows run which edit.</summary>
 /// <remarks>
+/// It holds its edits leased from the model's cache (<see cref="EditLease"/>) until disposed.
 /// It outlives single passes (generation reuses it every step while the batch keeps its rows), so
 /// every tensor it makes is detached from dispose scopes and freed by <see cref="Dispose"/>.
 /// When a batch mixes many edits at one writer — a packed sweep puts dozens of variants side by
@@ -16,15 +17,17 @@ internal sealed class EditApplication : IDisposable
     // With this many distinct edits at a writer or fewer, per-edit gathers are cheaper than stacks.
     private const int StackFrom = 3;
 
+    private readonly EditLease _lease;
     private readonly IReadOnlyList<ResolvedEdit> _edits;
     private readonly IReadOnlyList<int>? _rowToEdit;
     private readonly Device _device;
     private readonly Tensor?[]? _rows;
     private readonly Dictionary<(int Layer, WriterKind Writer), StackedOperation[]> _stacked = [];
 
-    public EditApplication(IReadOnlyList<ResolvedEdit> edits, IReadOnlyList<int>? rowToEdit, Device device)
+    public EditApplication(EditLease lease, IReadOnlyList<int>? rowToEdit, Device device)
     {
-        _edits = edits;
+        _lease = lease;
+        IReadOnlyList<ResolvedEdit> edits = _edits = lease.Edits;
         _rowToEdit = rowToEdit;
         _device = device;
         if (rowToEdit is not null)
@@ -85,7 +88,11 @@ internal sealed class EditApplication : IDisposable
         }
 
         _stacked.Clear();
+        _lease.Dispose();
     }
+
+    /// <summary>The cache generation its edits were leased in.</summary>
+    public int Generation => _lease.Generation;
 
     private Tensor ApplyStacked(int layer, WriterKind writer, Tensor y)
     {

@@ -25,9 +25,22 @@ public static class TextGenerator
             throw new ArgumentException($"RowLimits needs one limit per row ({rows}), each from 0 to MaxNewTokens ({options.MaxNewTokens}).", nameof(options));
         }
 
+        try
+        {
+            return Run(model, inputIds, attentionMask, options, rows);
+        }
+        finally
+        {
+            // The batch's edit layout is this thread's to free; the resolved edits stay cached.
+            model.ReleaseThreadEdits();
+        }
+    }
+
+    private static GenerationResult Run(CausalLM model, Tensor inputIds, Tensor attentionMask, GenerationOptions options, int rows)
+    {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        int batch = (int)inputIds.shape[0];
+        int batch = rows;
         HashSet<long> stops = [.. (options.StopIds ?? model.Config.EosTokenIds).Select(id => (long)id)];
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         bool[] stopped = new bool[batch];
