@@ -22,6 +22,7 @@ namespace Geode.Analysis.Benchmarks;
 /// <param name="SettledRows">Packed rows stopped early with their verdicts settled.</param>
 /// <param name="VerdictsCompared">Verdicts compared (rows × judges × packed runs).</param>
 /// <param name="VerdictsDiffering">Verdicts of a packed run that differ from the one-at-a-time run's.</param>
+/// <param name="ParallelBatches">Packed batches run side by side.</param>
 public sealed record SweepMeasurement(
     int Variants,
     int Prompts,
@@ -32,7 +33,8 @@ public sealed record SweepMeasurement(
     long PackedTokens,
     int SettledRows,
     int VerdictsCompared,
-    int VerdictsDiffering)
+    int VerdictsDiffering,
+    int ParallelBatches)
 {
     /// <summary>Median wall time of the one-at-a-time runs.</summary>
     public double OneAtATimeSeconds => Median(OneAtATimeRuns.Select(r => r.Wall));
@@ -131,7 +133,7 @@ public static class SweepBenchmark
                 single.Clear();
                 foreach (Edit edit in edits)
                 {
-                    single.Add(VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [edit], options with { BatchSize = prompts.Records.Count, EarlyStop = false, AutoBatch = false })[0]);
+                    single.Add(VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [edit], options with { BatchSize = prompts.Records.Count, EarlyStop = false, AutoBatch = false, ParallelBatches = 1 })[0]);
                 }
             }));
             packedRuns.Add(Measure(process, () => packed = VariantEvaluator.Run(model, tokenizer, template, prompts, judges, [.. edits], options)));
@@ -159,7 +161,8 @@ public static class SweepBenchmark
             packed.Sum(r => r.Responses.Sum(x => (long)x.Tokens)),
             packed.Sum(r => r.Responses.Count(x => x.Settled)),
             compared,
-            differing);
+            differing,
+            VariantEvaluator.Workers(model, options, edits.Count * prompts.Records.Count));
     }
 
     private static (double Wall, double Cpu) Measure(Process process, Action run)

@@ -25,4 +25,11 @@ public sealed record BaselineOptions(int MaxNewTokens = 128, int BatchSize = 32)
     /// <see cref="BatchSize"/>; off keeps <see cref="BatchSize"/> throughout.
     /// </summary>
     public bool AutoBatch { get; init; }
+
+    /// <summary>
+    /// Batches generated side by side, each on its own thread with its share of the CPU threads
+    /// (<see cref="Geode.Model.Inference.ParallelTorchWork"/>); null: as many as libtorch's CPU
+    /// threads on a CPU, one on an accelerator. Never more than there are batches of work.
+    /// </summary>
+    public int? ParallelBatches { get; init; }
 }

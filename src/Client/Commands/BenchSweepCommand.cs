@@ -30,11 +30,12 @@ internal static class BenchSweepCommand
         var judges = new Option<string>("--judges") { Description = "Judges, comma-separated.", DefaultValueFactory = _ => "regex,keyword" };
         var horizon = new Option<int?>("--judge-horizon") { Description = "Judges read only this many leading characters.", HelpName = "N" };
         var earlyStop = new Option<bool>("--early-stop") { Description = "Stop packed rows whose verdicts are settled." };
+        var parallel = new Option<int?>("--parallel-batches") { Description = "Packed batches run side by side (default: one per CPU thread on a CPU, 1 on a GPU).", HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Run both ways this many times, in turn; the cost ratio is the median of each pair's ratio.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("sweep", "A 9 alpha x 9 layer-subset sweep evaluated one variant at a time and packed: seconds, tokens, verdicts compared.");
         runtime.AddTo(command);
-        foreach (Option option in new Option[] { model, prompts, batch, maxNewTokens, judges, horizon, earlyStop, repeat, json })
+        foreach (Option option in new Option[] { model, prompts, batch, maxNewTokens, judges, horizon, earlyStop, parallel, repeat, json })
         {
             command.Add(option);
         }
@@ -50,6 +51,12 @@ internal static class BenchSweepCommand
                 {
                     throw new BadInputException($"{name} must be at least 1 (got {value}).", name);
                 }
+            }
+
+            int? sideBySide = parsed.GetValue(parallel);
+            if (sideBySide is < 1)
+            {
+                throw new BadInputException($"--parallel-batches must be at least 1 (got {sideBySide}).", "--parallel-batches");
             }
 
             int? characters = parsed.GetValue(horizon);
@@ -73,7 +80,7 @@ internal static class BenchSweepCommand
             using CausalLM lm = ModelLoader.Load(folder, new LoadOptions(null, ModelFolder.DeviceOf(info.Device)));
             IReadOnlyList<Edit> grid = SweepBenchmark.Grid(
                 lm, tokenizer, template, builtin.Where(r => r.Category == "should_refuse", "refuse"), builtin.Where(r => r.Category == "safe_control", "comply"));
-            SweepMeasurement m = SweepBenchmark.Run(lm, tokenizer, template, sample, panel, grid, new BaselineOptions(limit, size) { EarlyStop = parsed.GetValue(earlyStop) }, repeats);
+            SweepMeasurement m = SweepBenchmark.Run(lm, tokenizer, template, sample, panel, grid, new BaselineOptions(limit, size) { EarlyStop = parsed.GetValue(earlyStop), ParallelBatches = sideBySide }, repeats);
 
             TextWriter output = parsed.InvocationConfiguration.Output;
             await output.WriteLineAsync(parsed.GetValue(json)
@@ -84,6 +91,7 @@ internal static class BenchSweepCommand
                     prompts = m.Prompts,
                     batch = m.Batch,
                     early_stop = parsed.GetValue(earlyStop),
+                    parallel_batches = m.ParallelBatches,
                     judges = panel.Select(j => $"{j.Name} {j.Version}"),
                     threads = info.TorchThreads,
                     device = info.Device.ToString(),
@@ -105,7 +113,7 @@ internal static class BenchSweepCommand
                 : string.Create(CultureInfo.InvariantCulture,
                     $"{m.Variants} variants x {m.Prompts} prompts, {info.TorchThreads} threads on {info.Device}\n" +
                     $"  one variant at a time: {m.OneAtATimeSeconds:F1} s, {m.OneAtATimeTokens} tokens\n" +
-                    $"  packed (batch {m.Batch}{(parsed.GetValue(earlyStop) ? ", early stop" : string.Empty)}): {m.PackedSeconds:F1} s, {m.PackedTokens} tokens, {m.SettledRows} rows settled early\n" +
+                    $"  packed (batch {m.Batch}, {m.ParallelBatches} side by side{(parsed.GetValue(earlyStop) ? ", early stop" : string.Empty)}): {m.PackedSeconds:F1} s, {m.PackedTokens} tokens, {m.SettledRows} rows settled early\n" +
                     $"  cost ratio {m.CostRatio:F3} (wall), {m.CpuCostRatio:F3} (processor time){(m.PackedRuns.Count > 1 ? $", median of {m.PackedRuns.Count} alternating pairs" : string.Empty)}; verdicts differing {m.VerdictsDiffering} of {m.VerdictsCompared}"));
             return GeodeCli.Ok;
         });

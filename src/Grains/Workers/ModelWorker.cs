@@ -12,6 +12,8 @@ namespace Geode.Grains.Workers;
 /// <remarks>
 /// Every torch call — the load, each work item, the final dispose — happens on the worker's thread:
 /// libtorch's thread-local state (grad mode, dispose scopes) then never crosses an <c>await</c>.
+/// (On a CPU a packed evaluation runs its batches side by side on helper threads it starts and
+/// joins within its work item — <see cref="ParallelTorchWork"/> — so nothing outlives the item.)
 /// Work must return plain .NET values (arrays, records), never tensors. Results complete
 /// asynchronously, so the callers' continuations never run on the torch thread.
 /// </remarks>
