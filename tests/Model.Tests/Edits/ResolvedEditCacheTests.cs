@@ -15,7 +15,7 @@ public sealed class ResolvedEditCacheTests
     public void An_edit_is_resolved_once_and_shared_by_every_lease()
     {
         using var cache = new ResolvedEditCache(capacity: 8);
-        Edit edit = EditFixtures.Single(Hidden, WriterKind.MlpOutput, [0], 1, EditVariant.Projection, postNormAware: false);
+        Edit edit = At(0);
         int resolutions = 0;
 
         using EditLease first = cache.Lease([edit], e => Resolve(e, ref resolutions));
@@ -29,8 +29,8 @@ public sealed class ResolvedEditCacheTests
     public void Dropping_the_cache_frees_an_entry_only_when_its_last_lease_ends()
     {
         using var cache = new ResolvedEditCache(capacity: 8);
-        Edit held = EditFixtures.Single(Hidden, WriterKind.MlpOutput, [0], 1, EditVariant.Projection, postNormAware: false);
-        Edit idle = EditFixtures.Single(Hidden, WriterKind.MlpOutput, [1], 1, EditVariant.Projection, postNormAware: false, seed: 8);
+        Edit held = At(0);
+        Edit idle = At(1, 8);
         int resolutions = 0;
         EditLease running = cache.Lease([held], e => Resolve(e, ref resolutions));
         ResolvedEdit idleResolved;
@@ -61,7 +61,7 @@ public sealed class ResolvedEditCacheTests
     public void A_cache_past_its_bound_is_dropped_before_the_next_lease()
     {
         using var cache = new ResolvedEditCache(capacity: 1);
-        Edit[] edits = [.. Enumerable.Range(0, 3).Select(i => EditFixtures.Single(Hidden, WriterKind.MlpOutput, [i], 1, EditVariant.Projection, postNormAware: false, seed: i))];
+        Edit[] edits = [.. Enumerable.Range(0, 3).Select(i => At(i, i))];
         int resolutions = 0;
         var resolved = new List<ResolvedEdit>();
         foreach (Edit edit in edits[..2])
@@ -80,8 +80,8 @@ public sealed class ResolvedEditCacheTests
     public void A_lease_that_fails_gives_back_what_it_took()
     {
         using var cache = new ResolvedEditCache(capacity: 8);
-        Edit good = EditFixtures.Single(Hidden, WriterKind.MlpOutput, [0], 1, EditVariant.Projection, postNormAware: false);
-        Edit bad = EditFixtures.Single(Hidden, WriterKind.MlpOutput, [1], 1, EditVariant.Projection, postNormAware: false, seed: 8);
+        Edit good = At(0);
+        Edit bad = At(1, 8);
         int resolutions = 0;
 
         Assert.Throws<BadInputException>(() => cache.Lease([good, bad], e => ReferenceEquals(e, bad) ? throw new BadInputException("edit: does not fit.", "edit") : Resolve(e, ref resolutions)));
@@ -94,6 +94,9 @@ public sealed class ResolvedEditCacheTests
         Assert.Equal(1, resolutions);
         Assert.Empty(kept.Targets);
     }
+
+    /// <summary>A rank-1 projection at one layer's MLP output.</summary>
+    private static Edit At(int layer, int seed = 7) => EditFixtures.Single(Hidden, WriterKind.MlpOutput, [layer], 1, EditVariant.Projection, postNormAware: false, seed: seed);
 
     private static ResolvedEdit Resolve(Edit edit, ref int resolutions)
     {
