@@ -13,16 +13,8 @@ internal sealed class ResolvedEditCache(int capacity) : IDisposable
     private int _generation;
 
     /// <summary>Bumped each time the cache is dropped; a lease from an older generation is stale.</summary>
-    public int Generation
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _generation;
-            }
-        }
-    }
+    /// <remarks>Read on every forward pass, so without the lock (written only under it).</remarks>
+    public int Generation => Volatile.Read(ref _generation);
 
     /// <summary>Leases <paramref name="edits"/>, resolving with <paramref name="resolve"/> the ones not cached yet.</summary>
     public EditLease Lease(IReadOnlyList<Edit> edits, Func<Edit, ResolvedEdit> resolve)
@@ -103,7 +95,7 @@ internal sealed class ResolvedEditCache(int capacity) : IDisposable
         }
 
         _entries.Clear();
-        _generation++;
+        Volatile.Write(ref _generation, _generation + 1);
     }
 
     /// <summary>A cached resolution and how many leases hold it.</summary>

@@ -27,7 +27,7 @@ public static class TextGenerator
 
         try
         {
-            return Run(model, inputIds, attentionMask, options, rows);
+            return Run(model, inputIds, attentionMask, options);
         }
         finally
         {
@@ -36,11 +36,11 @@ public static class TextGenerator
         }
     }
 
-    private static GenerationResult Run(CausalLM model, Tensor inputIds, Tensor attentionMask, GenerationOptions options, int rows)
+    private static GenerationResult Run(CausalLM model, Tensor inputIds, Tensor attentionMask, GenerationOptions options)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        int batch = rows;
+        int batch = (int)inputIds.shape[0];
         HashSet<long> stops = [.. (options.StopIds ?? model.Config.EosTokenIds).Select(id => (long)id)];
         var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         bool[] stopped = new bool[batch];
