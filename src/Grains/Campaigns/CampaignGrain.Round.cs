@@ -98,16 +98,19 @@ public sealed partial class CampaignGrain
 
         public double WallSeconds => _wall.Elapsed.TotalSeconds;
 
+        // The loop's clock for the dispatcher and the saves: the round's own stopwatch, finer than Environment.TickCount64 (a coarse clock), which matters when units take tens of milliseconds.
+        private long NowMs => _wall.ElapsedMilliseconds;
+
         public async Task Run()
         {
             // Leases held when the last activation ended have no one waiting for them: run them again.
             ledger.Expire(DateTimeOffset.MaxValue);
             _wall.Start();
-            _savedAt = Environment.TickCount64;
+            _savedAt = NowMs;
             Task tick = Task.Delay(RefreshInterval);
             while (grain.Running && !grain._cancel.IsCancellationRequested && !ledger.IsComplete)
             {
-                long now = Environment.TickCount64;
+                long now = NowMs;
                 _dispatcher.SetSilos(grain.ComputeSiloNames());
                 Launch(now);
                 if (_dirty && now - _savedAt >= SaveInterval.TotalMilliseconds)
@@ -117,7 +120,7 @@ public sealed partial class CampaignGrain
                     grain._own.Stop();
                     await saving;
                     grain._own.Start();
-                    _savedAt = Environment.TickCount64;
+                    _savedAt = NowMs;
                     _dirty = false;
                 }
 
@@ -176,12 +179,12 @@ public sealed partial class CampaignGrain
             {
                 if (ledger.Lease(silo.Length == 0 ? "coordinator" : silo, DateTimeOffset.UtcNow) is { } lease)
                 {
-                    Start(lease, silo, backup: false);
+                    Start(lease, silo, backup: false, now);
                 }
-                else if (_dispatcher.Backup(silo, unit => !_merging.Contains(unit) && ledger.Shards[unit].State == ShardState.Leased) is int unit
+                else if (_dispatcher.Backup(silo, now, unit => !_merging.Contains(unit) && ledger.Shards[unit].State == ShardState.Leased) is int unit
                     && _calls.Values.FirstOrDefault(c => c.Lease.Index == unit) is { } original)
                 {
-                    Start(original.Lease, silo, backup: true);
+                    Start(original.Lease, silo, backup: true, now);
                 }
                 else
                 {
@@ -190,7 +193,7 @@ public sealed partial class CampaignGrain
             }
         }
 
-        private void Start(ShardLease lease, string silo, bool backup)
+        private void Start(ShardLease lease, string silo, bool backup, long now)
         {
             CampaignRecord record = grain.Record;
             string key = backup ? $"{_prefix}/{lease.Index}/{lease.Attempt}.{++record.Backups}" : $"{_prefix}/{lease.Index}/{lease.Attempt}";
@@ -201,7 +204,7 @@ public sealed partial class CampaignGrain
             }
 
             Task<T> task = PlacementPin.Call(silo, () => call(lease, key, cancel.Token));
-            _dispatcher.Started(silo, lease.Index);
+            _dispatcher.Started(silo, lease.Index, now);
             _calls[task] = new UnitCall<T>(lease, silo, key, backup, cancel, task);
             record.Launched++;
             grain.Metrics.UnitLaunched(_stage, _kind);
@@ -211,7 +214,7 @@ public sealed partial class CampaignGrain
         private async Task Settle(UnitCall<T> settled)
         {
             int index = settled.Lease.Index;
-            int copies = _dispatcher.Settled(settled.Silo, index);
+            int copies = _dispatcher.Settled(settled.Silo, index, NowMs, settled.Task.IsCompletedSuccessfully);
             grain.Metrics.UnitsSettled(_stage, _kind);
             grain._partial.Remove(settled.Key);
             settled.Cancel.Dispose();
@@ -303,7 +306,7 @@ public sealed partial class CampaignGrain
             grain.Log.LogWarning("Campaign {Id}: {Round} unit {Index} attempt {Attempt} failed{Kind}: {Error}", grain.Record.Request!.Id, round, index, copy.Lease.Attempt, kind, e.Message);
             if (transport || suspect)
             {
-                _dispatcher.Unreachable(copy.Silo, Environment.TickCount64);
+                _dispatcher.Unreachable(copy.Silo, NowMs);
             }
             else if (failed >= MaxAttempts || e is BadInputException or PromptFailuresException)
             {
