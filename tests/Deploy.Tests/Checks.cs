@@ -33,7 +33,16 @@ internal static partial class Checks
     public const string ComponentApiVersion = "kustomize.config.k8s.io/v1alpha1";
 
     /// <summary>Environment variables geode or its runtime read (besides DOTNET_*): each named in src/ or read by the dynamic loader.</summary>
-    public static readonly IReadOnlyList<string> KnownEnvironment = new[] { "GEODE_LIBTORCH", "GEODE_DEBUG", "LD_LIBRARY_PATH" };
+    public static readonly IReadOnlyList<string> KnownEnvironment = new[] { "GEODE_LIBTORCH", "GEODE_DEBUG", "GEODE_REDIS_PASSWORD", "LD_LIBRARY_PATH" };
+
+    /// <summary>The Secret with Redis's password, under <see cref="RedisPasswordKey"/>.</summary>
+    public const string RedisSecret = "geode-redis";
+
+    /// <summary>The key of <see cref="RedisSecret"/> that holds the password.</summary>
+    public const string RedisPasswordKey = "password";
+
+    /// <summary>The variable geode reads Redis's password from when the connection string has none.</summary>
+    public const string RedisPasswordVariable = "GEODE_REDIS_PASSWORD";
 
     /// <summary>Every object has apiVersion, kind and metadata.name; nothing failed to parse.</summary>
     public static List<string> Identity(DeployTree tree)
@@ -389,6 +398,91 @@ internal static partial class Checks
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Redis asks for a password and whatever talks to it has it: the Redis container runs with
+    /// <c>--requirepass $(VAR)</c>, VAR from the Secret <see cref="RedisSecret"/>; a probe that runs
+    /// redis-cli authenticates; every geode container that passes <c>--redis</c> or <c>--cluster</c>
+    /// reads <see cref="RedisPasswordVariable"/> from the same Secret key. The dev overlay generates the
+    /// Secret and nothing else here ships one, so no other deployment runs on a committed password.
+    /// </summary>
+    public static List<string> RedisAuth(DeployTree tree)
+    {
+        var problems = new List<string>();
+        List<Container> redis = tree.Containers.Where(c => c.ImageRepository == "redis").ToList();
+        if (redis.Count == 0)
+        {
+            problems.Add("no Redis container");
+        }
+
+        foreach (Container container in redis)
+        {
+            List<string> args = (container.Command ?? new List<object?>()).Concat(container.Args ?? new List<object?>()).Select(Yaml.Text).OfType<string>().ToList();
+            int at = args.IndexOf("--requirepass");
+            Match variable = RequirePassVariable().Match(at >= 0 && at + 1 < args.Count ? args[at + 1] : string.Empty);
+            if (!variable.Success)
+            {
+                problems.Add($"{container}: runs without --requirepass $(VAR), so anyone who reaches it may write the ledgers");
+            }
+            else
+            {
+                CheckSecretRef(container, variable.Groups[1].Value, problems);
+            }
+
+            foreach (string probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+            {
+                string command = string.Join(' ', Yaml.Seq(container.Node, probe, "exec", "command").Select(Yaml.Text));
+                if (command.Contains("redis-cli", StringComparison.Ordinal) && !command.Contains("REDISCLI_AUTH", StringComparison.Ordinal) && !command.Contains(" -a ", StringComparison.Ordinal))
+                {
+                    problems.Add($"{container}: {probe} runs redis-cli without the password, so it fails once Redis asks for one");
+                }
+            }
+        }
+
+        foreach (Container container in tree.Containers.Where(c => c.IsGeode))
+        {
+            List<string> args = (container.Args ?? new List<object?>()).Select(Yaml.Text).OfType<string>().ToList();
+            if (args.Contains("--redis") || args.Contains("--cluster"))
+            {
+                CheckSecretRef(container, RedisPasswordVariable, problems);
+            }
+        }
+
+        Kustomization? dev = tree.Kustomizations.FirstOrDefault(k => k.Dir == DevOverlay);
+        bool generated = dev is not null && Yaml.Seq(dev.Doc, "secretGenerator").Any(g => Yaml.Str(g, "name") == RedisSecret
+            && Yaml.Seq(g, "literals").Select(Yaml.Text).Any(l => l?.StartsWith(RedisPasswordKey + "=", StringComparison.Ordinal) == true));
+        if (!generated)
+        {
+            problems.Add($"{DevOverlay}/kustomization.yaml: generates no Secret {RedisSecret} with a literal {RedisPasswordKey}, so the dev cluster's pods cannot start");
+        }
+
+        foreach (Kustomization k in tree.Kustomizations.Where(k => k.Dir != DevOverlay && Yaml.Seq(k.Doc, "secretGenerator").Any(g => Yaml.Str(g, "name") == RedisSecret)))
+        {
+            problems.Add($"{k.File}: generates the Secret {RedisSecret}, so every deployment built on it shares a committed Redis password");
+        }
+
+        foreach (Manifest m in tree.Resources.Where(m => m.Kind == "Secret" && m.Name == RedisSecret))
+        {
+            problems.Add($"{m}: a committed Redis password");
+        }
+
+        return problems;
+    }
+
+    private static void CheckSecretRef(Container container, string variable, List<string> problems)
+    {
+        Dictionary<string, object?>? env = container.Env.FirstOrDefault(e => Yaml.Str(e, "name") == variable);
+        string? name = Yaml.Str(env, "valueFrom", "secretKeyRef", "name");
+        string? key = Yaml.Str(env, "valueFrom", "secretKeyRef", "key");
+        if (env is null)
+        {
+            problems.Add($"{container}: talks to Redis without {variable} in env");
+        }
+        else if (name != RedisSecret || key != RedisPasswordKey)
+        {
+            problems.Add($"{container}: {variable} comes from {name ?? "no Secret"}/{key ?? "no key"}, not {RedisSecret}/{RedisPasswordKey}");
+        }
     }
 
     /// <summary>
@@ -901,4 +995,7 @@ internal static partial class Checks
 
     [GeneratedRegex(@"^https?://([a-z0-9.-]+?)(?:\.geode(?:\.svc(?:\.cluster\.local)?)?)?:([0-9]+)/?$")]
     private static partial Regex UrlPattern();
+
+    [GeneratedRegex(@"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")]
+    private static partial Regex RequirePassVariable();
 }

@@ -47,6 +47,9 @@ public sealed class DeployTests
     }
 
     [Fact]
+    public void Redis_asks_for_a_password_that_every_client_reads_from_one_secret() => AssertNone(Checks.RedisAuth(Tree.Value));
+
+    [Fact]
     public void Prometheus_keeps_exactly_the_silos_metrics_ports() => AssertNone(Checks.Prometheus(Tree.Value));
 
     [Fact]
@@ -125,6 +128,12 @@ public sealed class DeployTests
     [InlineData("Environment", "deploy/k8s/base/silo-cpu.yaml", "- $(POD_IP)", "- $(POD_ADDRESS)", "$(POD_ADDRESS) is used but not in env")]
     [InlineData("Environment", "deploy/k8s/base/silo-cpu.yaml", "- $(POD_IP)", "- 10.0.0.1", "env POD_IP is set but neither used")]
     [InlineData("Environment", "deploy/docker/silo-gpu.Dockerfile", "ENV GEODE_LIBTORCH=", "ENV TORCH_HOME=", "ENV TORCH_HOME is read by nothing")]
+    [InlineData("RedisAuth", "deploy/k8s/base/redis.yaml", ", \"--requirepass\", \"$(REDIS_PASSWORD)\"", "", "runs without --requirepass")]
+    [InlineData("RedisAuth", "deploy/k8s/base/redis.yaml", "REDISCLI_AUTH=\\\"$REDIS_PASSWORD\\\" redis-cli", "redis-cli", "livenessProbe runs redis-cli without the password")]
+    [InlineData("RedisAuth", "deploy/k8s/base/campaign-job.yaml", "            - name: GEODE_REDIS_PASSWORD\n", "            - name: GEODE_REDIS_PASS\n", "talks to Redis without GEODE_REDIS_PASSWORD in env")]
+    [InlineData("RedisAuth", "deploy/k8s/base/silo-gpu.yaml", "name: geode-redis", "name: redis-auth", "GEODE_REDIS_PASSWORD comes from redis-auth/password, not geode-redis/password")]
+    [InlineData("RedisAuth", "deploy/k8s/overlays/dev/kustomization.yaml", "  - name: geode-redis\n", "  - name: redis-secret\n", "generates no Secret geode-redis")]
+    [InlineData("RedisAuth", "deploy/k8s/base/kustomization.yaml", "configMapGenerator:\n", "secretGenerator:\n  - name: geode-redis\n    literals:\n      - password=x\nconfigMapGenerator:\n", "shares a committed Redis password")]
     [InlineData("Prometheus", "deploy/k8s/base/prometheus.yml", "regex: geode-silo", "regex: geode-silos", "no pod-discovery job keeps")]
     [InlineData("Prometheus", "deploy/k8s/base/prometheus.yml", "regex: metrics", "regex: .*", "which is not a silo's metrics port")]
     [InlineData("Prometheus", "deploy/k8s/base/prometheus.yml", "metrics_path: /metrics", "metrics_path: /stats", "not /metrics")]
@@ -227,6 +236,7 @@ public sealed class DeployTests
         "SiloProbes" => Checks.SiloProbes(tree),
         "Flags" => Checks.Flags(tree),
         "Environment" => Checks.Environment(tree),
+        "RedisAuth" => Checks.RedisAuth(tree),
         "Prometheus" => Checks.Prometheus(tree),
         "Gpus" => Checks.Gpus(tree),
         "ImagePorts" => Checks.ImagePorts(tree),
