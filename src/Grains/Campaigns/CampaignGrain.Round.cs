@@ -171,7 +171,7 @@ public sealed partial class CampaignGrain
             _calls.Clear();
         }
 
-        /// <summary>Fills every free slot: the next waiting unit, or, when none waits, a backup of the oldest unit running elsewhere.</summary>
+        /// <summary>Fills every free slot: the next waiting unit, or, when none waits, a backup of the unit expected to finish last elsewhere, when one would finish sooner (<see cref="PullDispatcher.Backup"/>).</summary>
         private void Launch(long now)
         {
             HashSet<string>? full = null;

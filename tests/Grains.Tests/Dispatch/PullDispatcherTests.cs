@@ -56,11 +56,11 @@ public sealed class PullDispatcherTests
     public void Backup_WhenNothingIsLeftToLease_ShortensTheSlowSilosTail()
     {
         // As above; without backups the slow silo runs its 5 units back to back and finishes at
-        // t = 20. With them: at t = 14 fast frees a slot, holding unit 14 (due at 15), so a backup
-        // there would end at 16. Slow holds unit 12 (running since 12, due at 16) and unit 13
-        // (queued, due at 20): only unit 13's backup ends sooner, and it is the unit that would end
-        // the round. At t = 15 a backup of unit 12 would end at 17, after slow's own copy: none.
-        // The round ends at 16, the ideal (20 units at 1 + 1/4 units per time unit).
+        // t = 20. With them: at t = 14 fast frees a slot while holding one unit (due at 15), so a
+        // backup there would end at 16. Slow holds one unit running since 12 (due at 16) and one
+        // queued behind it (due at 20): only the queued one's backup ends sooner, and it is the unit
+        // that would end the round. At t = 15 a backup of the running one would end at 17, after
+        // slow's own copy: none. The round ends at 16, the ideal (20 units at 1 + 1/4 per time unit).
         var speeds = new Dictionary<string, int> { ["fast"] = 1, ["slow"] = 4 };
 
         Assert.Equal(20, Simulate(20, speeds, backups: false).Makespan);
