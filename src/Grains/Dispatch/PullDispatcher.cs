@@ -32,12 +32,9 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
     private readonly Dictionary<string, SiloSlots> _silos = new(StringComparer.Ordinal);
     private readonly Dictionary<int, List<UnitCopy>> _copies = [];
 
-    // Every copy out, per silo that holds it (also silos no longer listed): the order a silo runs them in.
-    private readonly Dictionary<string, List<UnitCopy>> _held = new(StringComparer.Ordinal);
-
-    // Per silo (also one no longer listed, should it come back): the measured time per unit, and
-    // when its device last came free.
-    private readonly Dictionary<string, SiloPace> _pace = new(StringComparer.Ordinal);
+    // Per silo that was ever sent a copy (also one no longer listed, whose copies still settle):
+    // what it holds in the order it runs them, its measured time per unit, when its device came free.
+    private readonly Dictionary<string, SiloQueue> _queues = new(StringComparer.Ordinal);
     private long _sequence;
 
     /// <summary>Units a silo may hold at once.</summary>
@@ -89,18 +86,14 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
         }
 
         copies.Add(copy);
-        if (!_held.TryGetValue(silo, out List<UnitCopy>? held))
-        {
-            _held[silo] = held = [];
-        }
-
-        if (held.Count == 0)
+        SiloQueue queue = Queue(silo);
+        if (queue.Held.Count == 0)
         {
             // An idle device starts this copy when it arrives, not when it last came free.
-            Pace(silo).FreeSinceMs = nowMs;
+            queue.FreeSinceMs = nowMs;
         }
 
-        held.Add(copy);
+        queue.Held.Add(copy);
     }
 
     /// <summary>
@@ -130,22 +123,21 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
             _copies.Remove(unit);
         }
 
-        List<UnitCopy> held = _held[silo];
-        int position = held.IndexOf(copy);
-        held.RemoveAt(position);
+        SiloQueue queue = _queues[silo];
+        int position = queue.Held.IndexOf(copy);
+        queue.Held.RemoveAt(position);
 
         // The first copy a silo holds is the one on its device: when it settles the device is free
         // for the next. A queued copy that settles (cancelled before it ran) frees no device time.
         if (position == 0)
         {
-            SiloPace pace = Pace(silo);
             if (completed)
             {
-                double took = nowMs - Math.Max(copy.SentMs, pace.FreeSinceMs);
-                pace.UnitMs = pace.UnitMs is double before ? before + (TimeWeight * (took - before)) : took;
+                double took = nowMs - Math.Max(copy.SentMs, queue.FreeSinceMs);
+                queue.UnitMs = queue.UnitMs is double before ? before + (TimeWeight * (took - before)) : took;
             }
 
-            pace.FreeSinceMs = nowMs;
+            queue.FreeSinceMs = nowMs;
         }
 
         return copies.Count;
@@ -155,13 +147,13 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
     public int Copies(int unit) => _copies.TryGetValue(unit, out List<UnitCopy>? copies) ? copies.Count : 0;
 
     /// <summary>Units <paramref name="silo"/> holds now (its own slots' count).</summary>
-    public int Held(string silo) => _held.TryGetValue(silo, out List<UnitCopy>? held) ? held.Count : 0;
+    public int Held(string silo) => _queues.TryGetValue(silo, out SiloQueue? queue) ? queue.Held.Count : 0;
 
     /// <summary>
     /// The milliseconds per unit <paramref name="silo"/> has taken, from settle to settle while it
     /// was busy (a moving average); null before its first result.
     /// </summary>
-    public double? UnitMs(string silo) => _pace.TryGetValue(silo, out SiloPace? pace) ? pace.UnitMs : null;
+    public double? UnitMs(string silo) => _queues.TryGetValue(silo, out SiloQueue? queue) ? queue.UnitMs : null;
 
     /// <summary>
     /// The unit <paramref name="silo"/> should back up when nothing is left to lease, or null when
@@ -188,7 +180,7 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
         double unitMs = UnitMs(silo) ?? FastestUnitMs();
         double backupFinish = Schedule(silo, nowMs, unitMs).Select(f => f.FinishMs).DefaultIfEmpty(nowMs).Max() + unitMs;
         var finishes = new Dictionary<UnitCopy, double>();
-        foreach (string other in _held.Keys.Where(s => s != silo))
+        foreach (string other in _queues.Keys.Where(s => s != silo))
         {
             foreach ((UnitCopy copy, double finish) in Schedule(other, nowMs, UnitMs(other)))
             {
@@ -247,12 +239,13 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
     /// </summary>
     private IEnumerable<(UnitCopy Copy, double FinishMs)> Schedule(string silo, long nowMs, double? unitMs)
     {
-        if (!_held.TryGetValue(silo, out List<UnitCopy>? held))
+        if (!_queues.TryGetValue(silo, out SiloQueue? queue))
         {
             yield break;
         }
 
-        double at = Pace(silo).FreeSinceMs;
+        List<UnitCopy> held = queue.Held;
+        double at = queue.FreeSinceMs;
         for (int i = 0; i < held.Count; i++)
         {
             if (unitMs is not double each)
@@ -274,18 +267,18 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
 
     private double FastestUnitMs()
     {
-        double[] known = [.. _pace.Values.Where(p => p.UnitMs is not null).Select(p => p.UnitMs!.Value)];
+        double[] known = [.. _queues.Values.Where(q => q.UnitMs is not null).Select(q => q.UnitMs!.Value)];
         return known.Length == 0 ? 0 : known.Min();
     }
 
-    private SiloPace Pace(string silo)
+    private SiloQueue Queue(string silo)
     {
-        if (!_pace.TryGetValue(silo, out SiloPace? pace))
+        if (!_queues.TryGetValue(silo, out SiloQueue? queue))
         {
-            _pace[silo] = pace = new SiloPace();
+            _queues[silo] = queue = new SiloQueue();
         }
 
-        return pace;
+        return queue;
     }
 
     private sealed class SiloSlots
@@ -295,8 +288,10 @@ public sealed class PullDispatcher(int slotsPerSilo = PullDispatcher.DefaultSlot
         public long CoolUntilMs { get; set; }
     }
 
-    private sealed class SiloPace
+    private sealed class SiloQueue
     {
+        public List<UnitCopy> Held { get; } = [];
+
         public double? UnitMs { get; set; }
 
         public long FreeSinceMs { get; set; }
